@@ -1,0 +1,95 @@
+package io.bulwark.node;
+
+import com.typesafe.config.Config;
+import io.bulwark.domain.account.Account;
+import io.bulwark.domain.tenant.Tenant;
+import io.bulwark.domain.transfer.Transfer;
+import io.bulwark.http.ApiRoutes;
+import io.bulwark.http.ApiServer;
+import io.bulwark.http.EntityGateway;
+import io.bulwark.http.HttpSettings;
+import io.bulwark.http.auth.ApiKeys;
+import io.bulwark.http.auth.Authenticator;
+import io.bulwark.http.auth.KeyCache;
+import io.bulwark.http.auth.KeyRevocations;
+import io.bulwark.projections.LedgerProjection;
+import io.bulwark.projections.Migrations;
+import io.bulwark.projections.SharedPool;
+import io.bulwark.readmodel.ReadModelQueries;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/** The composition root: one running Bulwark node, in a process of its own or in a test. */
+public final class BulwarkNode {
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+
+  private BulwarkNode(ActorSystem<Void> system, ServerBinding binding) {
+    this.system = system;
+    this.binding = binding;
+  }
+
+  public static BulwarkNode start(NodeSettings settings) {
+    Migrations.migrate(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
+    Config config = NodeConfig.build(settings);
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
+    try {
+      Tenant.init(system);
+      Account.init(system);
+      Transfer.init(system);
+      var dataSource = SharedPool.dataSource(system);
+      LedgerProjection.init(system, dataSource);
+
+      var http = HttpSettings.fromConfig(config);
+      var entities = new EntityGateway(system, http.askTimeout());
+      var keyCache =
+          new KeyCache(
+              KeyCache.fromSharding(system, http.askTimeout()),
+              http.keyRefreshAfter(),
+              http.keyExpireAfter(),
+              System::nanoTime);
+      var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
+      var queries = ReadModelQueries.create(system, dataSource);
+      var revocations = KeyRevocations.clusterWide(system, keyCache);
+      var routes = new ApiRoutes(authenticator, entities, queries, revocations, http);
+      ServerBinding binding =
+          await(ApiServer.start(system, routes.route(), http.host(), http.port()));
+      await(PekkoManagement.get(system).start());
+      return new BulwarkNode(system, binding);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  /** Leaves the cluster, hands off shards, drains HTTP, then terminates. */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Node startup failed: " + e.getMessage(), e);
+    }
+  }
+}

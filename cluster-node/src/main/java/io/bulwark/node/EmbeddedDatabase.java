@@ -1,0 +1,65 @@
+package io.bulwark.node;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL started from the node for local runs, its data kept in the data directory so a
+ * restart recovers what was written (ADR 0005). Never used when BULWARK_DB_URL is set.
+ */
+final class EmbeddedDatabase implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
+  private final EmbeddedPostgres postgres;
+
+  private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  static EmbeddedDatabase start(Path dataDir, int port) {
+    Path pgData = dataDir.resolve("postgres");
+    try {
+      Files.createDirectories(pgData);
+      var builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(pgData)
+              .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("max_connections", "200");
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      var postgres = builder.start();
+      log.info(
+          "Embedded PostgreSQL running on 127.0.0.1:{} with data in {}",
+          postgres.getPort(),
+          pgData);
+      return new EmbeddedDatabase(postgres);
+    } catch (IOException e) {
+      throw new StartupException(
+          "The embedded PostgreSQL did not start in "
+              + pgData
+              + ": "
+              + e.getMessage()
+              + " (set BULWARK_DB_URL to use a PostgreSQL server instead)");
+    }
+  }
+
+  String jdbcUrl() {
+    return postgres.getJdbcUrl("postgres", "postgres");
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.bulwark.node;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns the documented BULWARK_* environment variables into {@link NodeSettings}. */
+final class Environment {
+  private static final Logger log = LoggerFactory.getLogger(Environment.class);
+
+  private final Map<String, String> env;
+  private final Secrets secrets;
+
+  Environment(Map<String, String> env) {
+    this.env = env;
+    this.secrets = new Secrets(env);
+  }
+
+  boolean usesEmbeddedDatabase() {
+    return blank(env.get("BULWARK_DB_URL"));
+  }
+
+  Path dataDir() {
+    return Path.of(env.getOrDefault("BULWARK_DATA_DIR", "./data")).toAbsolutePath().normalize();
+  }
+
+  int embeddedDbPort() {
+    return intVar("BULWARK_EMBEDDED_DB_PORT", 0);
+  }
+
+  NodeSettings settings(String embeddedJdbcUrl) {
+    String host = env.getOrDefault("BULWARK_CLUSTER_HOST", "127.0.0.1");
+    int clusterPort = intVar("BULWARK_CLUSTER_PORT", 25520);
+    List<String> seeds = seedNodes(host, clusterPort);
+    String url;
+    String user;
+    String password;
+    if (usesEmbeddedDatabase()) {
+      url = embeddedJdbcUrl;
+      user = "postgres";
+      password = "postgres";
+    } else {
+      url = env.get("BULWARK_DB_URL");
+      user = env.getOrDefault("BULWARK_DB_USER", "bulwark");
+      password =
+          secrets
+              .read("BULWARK_DB_PASSWORD")
+              .orElseThrow(
+                  () ->
+                      new StartupException(
+                          "BULWARK_DB_PASSWORD or BULWARK_DB_PASSWORD_FILE is required with BULWARK_DB_URL"));
+    }
+    return new NodeSettings(
+        host,
+        clusterPort,
+        seeds,
+        intVar("BULWARK_HTTP_PORT", 8080),
+        intVar("BULWARK_MANAGEMENT_PORT", 8558),
+        url,
+        user,
+        password,
+        platformKey(),
+        "");
+  }
+
+  private List<String> seedNodes(String host, int port) {
+    String raw = env.get("BULWARK_SEED_NODES");
+    if (blank(raw)) {
+      return List.of(host + ":" + port);
+    }
+    List<String> seeds = new ArrayList<>();
+    for (String seed : raw.split(",")) {
+      String s = seed.strip();
+      if (!s.matches("^[A-Za-z0-9.\\-]+:[0-9]{1,5}$")) {
+        throw new StartupException("BULWARK_SEED_NODES holds '" + s + "'; expected host:port");
+      }
+      seeds.add(s);
+    }
+    return seeds;
+  }
+
+  /**
+   * The platform key: from the environment; in the embedded local mode, generated once into the
+   * data directory (owner-only) when none is given. Its value is never logged, only the file.
+   */
+  private String platformKey() {
+    Optional<String> configured = secrets.read("BULWARK_PLATFORM_KEY");
+    if (configured.isPresent()) {
+      return configured.get();
+    }
+    if (!usesEmbeddedDatabase()) {
+      throw new StartupException(
+          "BULWARK_PLATFORM_KEY or BULWARK_PLATFORM_KEY_FILE is required with BULWARK_DB_URL");
+    }
+    Path file = dataDir().resolve("platform-key");
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(file.getParent());
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String key = "bwp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
+        log.info("Generated a platform key for local use in {} (readable by its owner only)", file);
+      } else {
+        log.info("Using the local platform key in {}", file);
+      }
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new StartupException(
+          "Cannot create or read the local platform key " + file + ": " + e.getMessage());
+    }
+  }
+
+  private int intVar(String name, int fallback) {
+    String raw = env.get(name);
+    if (blank(raw)) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(raw.strip());
+    } catch (NumberFormatException e) {
+      throw new StartupException(name + " must be an integer, not '" + raw + "'");
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

@@ -1,0 +1,59 @@
+package io.bulwark.node;
+
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts a node from the BULWARK_* environment (README, API.md "Running a node"). */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    var environment = new Environment(System.getenv());
+    EmbeddedDatabase embedded = null;
+    try {
+      String embeddedUrl = null;
+      if (environment.usesEmbeddedDatabase()) {
+        embedded = EmbeddedDatabase.start(environment.dataDir(), environment.embeddedDbPort());
+        embeddedUrl = embedded.jdbcUrl();
+      }
+      var node = BulwarkNode.start(environment.settings(embeddedUrl));
+      log.info("Bulwark node is up; HTTP on port {}", node.httpPort());
+      stopDatabaseAfter(node, embedded);
+    } catch (StartupException e) {
+      log.error("Bulwark cannot start: {}", e.getMessage());
+      if (embedded != null) {
+        embedded.close();
+      }
+      System.exit(2);
+    }
+  }
+
+  /** The embedded database outlives the actor system, so the journal's last writes land. */
+  private static void stopDatabaseAfter(BulwarkNode node, EmbeddedDatabase embedded) {
+    if (embedded == null) {
+      return;
+    }
+    var stopped = new CountDownLatch(1);
+    node.system()
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              embedded.close();
+              stopped.countDown();
+            });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    stopped.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "bulwark-embedded-db-stop"));
+  }
+}

@@ -1,0 +1,39 @@
+package io.bulwark.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the node's configuration. Resolved once, at the end, so substitutions such as the shared
+ * database's URL see the overrides (a pitfall met before: see STACK.md).
+ */
+final class NodeConfig {
+  static final String SYSTEM_NAME = "bulwark";
+
+  private NodeConfig() {}
+
+  static Config build(NodeSettings s) {
+    Map<String, Object> values = new HashMap<>();
+    values.put("pekko.remote.artery.canonical.hostname", s.clusterHost());
+    values.put("pekko.remote.artery.canonical.port", s.clusterPort());
+    List<String> seeds =
+        s.seedNodes().stream().map(hp -> "pekko://" + SYSTEM_NAME + "@" + hp).toList();
+    values.put("pekko.cluster.seed-nodes", seeds);
+    values.put("bulwark.http.port", s.httpPort());
+    values.put("pekko.management.http.hostname", s.clusterHost());
+    values.put("pekko.management.http.port", s.managementPort());
+    values.put("pekko.management.http.bind-port", s.managementPort());
+    values.put("bulwark.db.url", s.dbUrl());
+    values.put("bulwark.db.user", s.dbUser());
+    values.put("bulwark.db.password", s.dbPassword());
+    return ConfigFactory.parseString(s.extraConfig() == null ? "" : s.extraConfig())
+        .withFallback(ConfigFactory.defaultOverrides())
+        .withFallback(ConfigFactory.parseMap(values))
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+}

@@ -1,0 +1,49 @@
+package io.bulwark.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swagger.parser.OpenAPIParser;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** docs/openapi.yaml is a valid OpenAPI document describing every operation of API.md. */
+class OpenApiDocumentTest {
+  @Test
+  void theDocumentParsesWithoutErrorsAndHasEveryOperation() {
+    var result = new OpenAPIParser().readLocation(OpenApiContract.DOCUMENT.toString(), null, null);
+    assertTrue(
+        result.getMessages() == null || result.getMessages().isEmpty(),
+        String.valueOf(result.getMessages()));
+    var api = result.getOpenAPI();
+    assertNotNull(api);
+    Map<String, List<String>> expected =
+        Map.of(
+            "/v1/tenants", List.of("post"),
+            "/v1/tenants/{tenantId}", List.of("get"),
+            "/v1/tenants/{tenantId}/api-keys", List.of("post", "get"),
+            "/v1/tenants/{tenantId}/api-keys/{keyId}", List.of("delete"),
+            "/v1/tenants/{tenantId}/accounts", List.of("post", "get"),
+            "/v1/tenants/{tenantId}/accounts/{accountId}", List.of("get"),
+            "/v1/tenants/{tenantId}/accounts/{accountId}/entries", List.of("get"),
+            "/v1/tenants/{tenantId}/transfers", List.of("post", "get"),
+            "/v1/tenants/{tenantId}/transfers/{transferId}", List.of("get"));
+    expected.forEach(
+        (path, methods) -> {
+          var item = api.getPaths().get(path);
+          assertNotNull(item, path);
+          for (String method : methods) {
+            var operation =
+                switch (method) {
+                  case "get" -> item.getGet();
+                  case "post" -> item.getPost();
+                  default -> item.getDelete();
+                };
+            assertNotNull(operation, method + " " + path);
+          }
+        });
+    assertEquals(expected.size(), api.getPaths().size());
+  }
+}

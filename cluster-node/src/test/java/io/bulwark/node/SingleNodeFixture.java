@@ -1,0 +1,30 @@
+package io.bulwark.node;
+
+import io.bulwark.testing.TestDatabase;
+
+/** One node on its own database, shared by the tests of one class. */
+final class SingleNodeFixture implements AutoCloseable {
+  final TestDatabase db;
+  final String platformKey = TestNode.newPlatformKey();
+  final TestNode node;
+  final ApiClient api;
+  final ApiClient management;
+  final Ledger ledger;
+
+  SingleNodeFixture() {
+    db = TestDatabase.create();
+    node = TestNode.seed(db, platformKey).start();
+    api = new ApiClient(node.baseUrl(), new OpenApiContract());
+    management = new ApiClient(node.managementUrl(), null);
+    ledger = new Ledger(api, platformKey);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      node.stop();
+    } finally {
+      db.close();
+    }
+  }
+}

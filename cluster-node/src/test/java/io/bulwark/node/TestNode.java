@@ -1,0 +1,133 @@
+package io.bulwark.node;
+
+import io.bulwark.testing.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real node in this JVM on loopback ports, against a test PostgreSQL database. */
+final class TestNode implements AutoCloseable {
+  /** Fast failure detection and downing, and no JVM exit, for tests. */
+  static final String TEST_CONFIG =
+      """
+      pekko.coordinated-shutdown.exit-jvm = off
+      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+      pekko.cluster.jmx.enabled = off
+      pekko.cluster.split-brain-resolver.stable-after = 3s
+      pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+      pekko.cluster.sharding.distributed-data.majority-min-cap = 1
+      bulwark.http.host = "127.0.0.1"
+      jdbc-read-journal.refresh-interval = 100ms
+      """;
+
+  final NodeSettings settings;
+  private BulwarkNode node;
+
+  private TestNode(NodeSettings settings) {
+    this.settings = settings;
+  }
+
+  static String newPlatformKey() {
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    return "bwp_test_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
+  /** A first node that seeds its own cluster. */
+  static TestNode seed(TestDatabase db, String platformKey) {
+    int clusterPort = freePort();
+    return new TestNode(
+        settings(db, platformKey, clusterPort, List.of("127.0.0.1:" + clusterPort)));
+  }
+
+  /** Another node joining the cluster of {@code seed}. */
+  static TestNode joining(TestDatabase db, String platformKey, TestNode seed) {
+    return new TestNode(
+        settings(db, platformKey, freePort(), List.of("127.0.0.1:" + seed.settings.clusterPort())));
+  }
+
+  /** The same identity and ports again, e.g. after a crash. */
+  TestNode again() {
+    return new TestNode(settings);
+  }
+
+  /** The same node (not yet started) with {@code hocon} laid over {@link #TEST_CONFIG}. */
+  TestNode withConfig(String hocon) {
+    return new TestNode(settings.withExtraConfig(settings.extraConfig() + "\n" + hocon));
+  }
+
+  private static NodeSettings settings(
+      TestDatabase db, String platformKey, int clusterPort, List<String> seeds) {
+    return new NodeSettings(
+        "127.0.0.1",
+        clusterPort,
+        seeds,
+        freePort(),
+        freePort(),
+        db.url(),
+        db.user(),
+        db.password(),
+        platformKey,
+        TEST_CONFIG);
+  }
+
+  TestNode start() {
+    node = BulwarkNode.start(settings);
+    return this;
+  }
+
+  BulwarkNode node() {
+    return node;
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + settings.httpPort();
+  }
+
+  String managementUrl() {
+    return "http://127.0.0.1:" + settings.managementPort();
+  }
+
+  /** Graceful: leaves the cluster and hands off its shards. */
+  void stop() throws Exception {
+    if (node != null) {
+      node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      node = null;
+    }
+  }
+
+  /**
+   * Abrupt: the actor system dies without leaving the cluster or handing anything off, as a killed
+   * process would (coordinated shutdown is bypassed).
+   */
+  void crash() throws Exception {
+    if (node != null) {
+      node.system().terminate();
+      node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      node = null;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+  }
+
+  static int freePort() {
+    try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Duration startupTimeout() {
+    return Duration.ofSeconds(60);
+  }
+}

@@ -1,0 +1,535 @@
+package io.bulwark.domain.transfer;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.bulwark.domain.Ids;
+import io.bulwark.domain.JsonSerializable;
+import io.bulwark.domain.Refusal;
+import io.bulwark.domain.Slices;
+import io.bulwark.domain.Times;
+import io.bulwark.domain.account.Account;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * A transfer saga, keyed by (tenant, Idempotency-Key), so the saga is its own idempotency record.
+ * It reserves on the source, credits the destination, settles the source (ADR 0002). Only the
+ * phases a recovery must not repeat are persisted; every step is idempotent at the account.
+ */
+public final class Transfer
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        Transfer.Command, Transfer.Event, Transfer.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Transfer");
+
+  /** Resolves the account entities a saga talks to; sharding in production, probes in tests. */
+  @FunctionalInterface
+  public interface AccountRefs {
+    RecipientRef<Account.Command> account(String tenantId, String accountId);
+  }
+
+  // ---- protocol ----
+
+  public sealed interface Command extends JsonSerializable {}
+
+  public record Start(
+      String from,
+      String to,
+      long amount,
+      String currency,
+      String reference,
+      String fingerprint,
+      Duration maxWait,
+      ActorRef<Outcome> replyTo)
+      implements Command {}
+
+  public record Get(ActorRef<GetReply> replyTo) implements Command {}
+
+  /** {@code transfer} is null when no transfer has this key. */
+  public record GetReply(TransferView transfer) implements JsonSerializable {}
+
+  record StepResult(Step step, Account.StepReply reply, String failure) implements Command {}
+
+  record RetryStep(Step step) implements Command {}
+
+  record WaitExpired(long waiterId) implements Command {}
+
+  record Idle() implements Command {}
+
+  enum Step {
+    RESERVE,
+    CREDIT,
+    SETTLE,
+    RELEASE,
+    FORGET
+  }
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(TransferRequested.class),
+    @JsonSubTypes.Type(DestinationCredited.class),
+    @JsonSubTypes.Type(TransferCompleted.class),
+    @JsonSubTypes.Type(TransferRejected.class)
+  })
+  public sealed interface Event {}
+
+  @JsonTypeName("transfer-requested")
+  public record TransferRequested(
+      String tenantId,
+      String transferId,
+      String from,
+      String to,
+      long amount,
+      String currency,
+      String reference,
+      String fingerprint,
+      Instant at)
+      implements Event {}
+
+  @JsonTypeName("destination-credited")
+  public record DestinationCredited(String transferId, Instant at) implements Event {}
+
+  @JsonTypeName("transfer-completed")
+  public record TransferCompleted(
+      String tenantId,
+      String transferId,
+      String from,
+      String to,
+      long amount,
+      String currency,
+      Instant at)
+      implements Event {}
+
+  @JsonTypeName("transfer-rejected")
+  public record TransferRejected(String tenantId, String transferId, String reason, Instant at)
+      implements Event {}
+
+  public enum Phase {
+    NEW,
+    RESERVING,
+    CREDITED,
+    COMPLETED,
+    REJECTED;
+
+    boolean isPending() {
+      return this == RESERVING || this == CREDITED;
+    }
+
+    boolean isFinal() {
+      return this == COMPLETED || this == REJECTED;
+    }
+  }
+
+  public record State(Phase phase, TransferView transfer, String fingerprint)
+      implements JsonSerializable {
+    static State empty() {
+      return new State(Phase.NEW, null, null);
+    }
+
+    State with(Phase next, TransferView view) {
+      return new State(next, view, fingerprint);
+    }
+  }
+
+  // ---- frame ----
+
+  public static void init(ActorSystem<?> system) {
+    var sharding = ClusterSharding.get(system);
+    AccountRefs accounts =
+        (tenantId, accountId) ->
+            sharding.entityRefFor(Account.ENTITY_KEY, Account.entityId(tenantId, accountId));
+    var settings = TransferSettings.fromConfig(system.settings().config());
+    // Remembered entities restart after a crash or a node leaving, so a pending saga resumes
+    // without a client retry; a finished saga passivates itself and is forgotten.
+    sharding.init(
+        Entity.of(
+                ENTITY_KEY,
+                ctx ->
+                    create(
+                        ctx.getEntityId(),
+                        PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId()),
+                        accounts,
+                        settings,
+                        ctx.getShard()))
+            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+  }
+
+  public static String entityId(String tenantId, String idempotencyKey) {
+    return Ids.scoped(tenantId, idempotencyKey);
+  }
+
+  public static Behavior<Command> create(
+      String entityId,
+      PersistenceId persistenceId,
+      AccountRefs accounts,
+      TransferSettings settings,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new Transfer(ctx, timers, entityId, persistenceId, accounts, settings, shard)));
+  }
+
+  private record Waiter(ActorRef<Outcome> replyTo, boolean replayed) {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final String tenantId;
+  private final String transferId;
+  private final AccountRefs accounts;
+  private final TransferSettings settings;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final Set<String> tags;
+
+  // Transient: which step is in flight, how often it was tried, and who awaits the outcome.
+  private Step currentStep;
+  private int attempt;
+  private String releaseReason;
+  private final Map<Long, Waiter> waiters = new HashMap<>();
+  private long nextWaiterId;
+
+  private Transfer(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String entityId,
+      PersistenceId persistenceId,
+      AccountRefs accounts,
+      TransferSettings settings,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    super(
+        persistenceId,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.tenantId = Ids.tenantOf(entityId);
+    this.transferId = Ids.localOf(entityId);
+    this.accounts = accounts;
+    this.settings = settings;
+    this.shard = shard;
+    this.tags = Slices.tagsFor(persistenceId.id());
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return event instanceof DestinationCredited ? Set.of() : tags;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resume).build();
+  }
+
+  // ---- commands ----
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Start.class, this::onStart)
+        .onCommand(Get.class, this::onGet)
+        .onCommand(StepResult.class, this::onStepResult)
+        .onCommand(RetryStep.class, this::onRetry)
+        .onCommand(WaitExpired.class, this::onWaitExpired)
+        .onCommand(Idle.class, this::onIdle)
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onStart(State state, Start cmd) {
+    if (state.phase() == Phase.NEW) {
+      var now = Times.now();
+      var requested =
+          new TransferRequested(
+              tenantId,
+              transferId,
+              cmd.from(),
+              cmd.to(),
+              cmd.amount(),
+              cmd.currency(),
+              cmd.reference(),
+              cmd.fingerprint(),
+              now);
+      if (cmd.from().equals(cmd.to())) {
+        var rejected = new TransferRejected(tenantId, transferId, Refusal.SAME_ACCOUNT, now);
+        return Effect()
+            .persist(List.of(requested, rejected))
+            .thenRun(this::scheduleIdle)
+            .thenReply(cmd.replyTo(), s -> outcome(s, false));
+      }
+      return Effect()
+          .persist(requested)
+          .thenRun(
+              s -> {
+                await(cmd, false);
+                send(Step.RESERVE, s);
+              })
+          .thenNoReply();
+    }
+    if (!state.fingerprint().equals(cmd.fingerprint())) {
+      return Effect().reply(cmd.replyTo(), new Outcome(Outcome.Kind.KEY_REUSED, null, true));
+    }
+    if (state.phase().isFinal()) {
+      scheduleIdle(state);
+      return Effect().reply(cmd.replyTo(), outcome(state, true));
+    }
+    await(cmd, true);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onGet(State state, Get cmd) {
+    if (!state.phase().isPending()) {
+      scheduleIdle(state);
+    }
+    return Effect().reply(cmd.replyTo(), new GetReply(state.transfer()));
+  }
+
+  private ReplyEffect<Event, State> onStepResult(State state, StepResult result) {
+    if (result.step() != currentStep) {
+      return Effect().noReply(); // a late answer to a step already passed
+    }
+    if (result.failure() != null || isUnexpectedRefusal(result)) {
+      if (result.failure() == null) {
+        context
+            .getLog()
+            .error("Transfer {} step {} refused: {}", transferId, result.step(), result.reply());
+      }
+      retryLater(result.step());
+      return Effect().noReply();
+    }
+    attempt = 0;
+    var reply = result.reply();
+    var now = Times.now();
+    switch (result.step()) {
+      case RESERVE:
+        if (reply instanceof Account.StepRefused refused) {
+          return reject(refused.reason(), now);
+        }
+        send(Step.CREDIT, state);
+        return Effect().noReply();
+      case CREDIT:
+        if (reply instanceof Account.StepRefused refused) {
+          releaseReason = refused.reason();
+          send(Step.RELEASE, state);
+          return Effect().noReply();
+        }
+        return Effect()
+            .persist(new DestinationCredited(transferId, now))
+            .thenRun(s -> send(Step.SETTLE, s))
+            .thenNoReply();
+      case RELEASE:
+        return reject(releaseReason, now);
+      case SETTLE:
+        var t = state.transfer();
+        return Effect()
+            .persist(
+                new TransferCompleted(
+                    tenantId, transferId, t.from(), t.to(), t.amount(), t.currency(), now))
+            .thenRun(
+                s -> {
+                  answerWaiters(s);
+                  send(Step.FORGET, s);
+                })
+            .thenNoReply();
+      case FORGET:
+      default:
+        currentStep = null;
+        scheduleIdle(state);
+        return Effect().noReply();
+    }
+  }
+
+  private boolean isUnexpectedRefusal(StepResult result) {
+    return result.reply() instanceof Account.StepRefused
+        && result.step() != Step.RESERVE
+        && result.step() != Step.CREDIT;
+  }
+
+  private ReplyEffect<Event, State> reject(String reason, Instant at) {
+    return Effect()
+        .persist(new TransferRejected(tenantId, transferId, reason, at))
+        .thenRun(
+            s -> {
+              currentStep = null;
+              answerWaiters(s);
+              scheduleIdle(s);
+            })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onRetry(State state, RetryStep retry) {
+    if (retry.step() == currentStep) {
+      send(retry.step(), state);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onWaitExpired(State state, WaitExpired expired) {
+    Waiter waiter = waiters.remove(expired.waiterId());
+    if (waiter != null) {
+      waiter.replyTo().tell(outcome(state, waiter.replayed()));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onIdle(State state, Idle idle) {
+    if (!state.phase().isPending() && currentStep == null && waiters.isEmpty() && shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+    return Effect().noReply();
+  }
+
+  // ---- the saga's steps ----
+
+  private void resume(State state) {
+    switch (state.phase()) {
+      case RESERVING -> send(Step.RESERVE, state);
+      case CREDITED -> send(Step.SETTLE, state);
+      case COMPLETED -> send(Step.FORGET, state);
+      default -> scheduleIdle(state);
+    }
+  }
+
+  private void send(Step step, State state) {
+    currentStep = step;
+    var t = state.transfer();
+    String accountId = step == Step.CREDIT || step == Step.FORGET ? t.to() : t.from();
+    String counterparty = step == Step.CREDIT ? t.from() : t.to();
+    RecipientRef<Account.Command> target = accounts.account(tenantId, accountId);
+    context.ask(
+        Account.StepReply.class,
+        target,
+        settings.stepTimeout(),
+        replyTo ->
+            switch (step) {
+              case RESERVE -> new Account.Reserve(transferId, t.amount(), t.currency(), replyTo);
+              case CREDIT ->
+                  new Account.Credit(
+                      transferId,
+                      t.amount(),
+                      t.currency(),
+                      counterparty,
+                      t.reference(),
+                      Times.now(),
+                      replyTo);
+              case SETTLE ->
+                  new Account.Settle(transferId, counterparty, t.reference(), Times.now(), replyTo);
+              case RELEASE -> new Account.Release(transferId, replyTo);
+              case FORGET -> new Account.Forget(transferId, replyTo);
+            },
+        (reply, failure) ->
+            new StepResult(
+                step, reply, failure == null ? null : failure.getClass().getSimpleName()));
+  }
+
+  private void retryLater(Step step) {
+    attempt++;
+    var delay = settings.backoff(attempt, ThreadLocalRandom.current().nextDouble());
+    timers.startSingleTimer("retry", new RetryStep(step), delay);
+  }
+
+  // ---- waiting clients ----
+
+  private void await(Start cmd, boolean replayed) {
+    long id = nextWaiterId++;
+    waiters.put(id, new Waiter(cmd.replyTo(), replayed));
+    timers.startSingleTimer(id, new WaitExpired(id), cmd.maxWait());
+  }
+
+  private void answerWaiters(State state) {
+    waiters.forEach(
+        (id, waiter) -> {
+          timers.cancel(id);
+          waiter.replyTo().tell(outcome(state, waiter.replayed()));
+        });
+    waiters.clear();
+  }
+
+  private static Outcome outcome(State state, boolean replayed) {
+    var kind =
+        switch (state.phase()) {
+          case COMPLETED -> Outcome.Kind.COMPLETED;
+          case REJECTED -> Outcome.Kind.REJECTED;
+          default -> Outcome.Kind.PENDING;
+        };
+    return new Outcome(kind, state.transfer(), replayed);
+  }
+
+  private void scheduleIdle(State state) {
+    timers.startSingleTimer("idle", new Idle(), settings.idleBeforePassivation());
+  }
+
+  // ---- events ----
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(
+            TransferRequested.class,
+            (s, e) ->
+                new State(
+                    Phase.RESERVING,
+                    new TransferView(
+                        e.transferId(),
+                        e.from(),
+                        e.to(),
+                        e.amount(),
+                        e.currency(),
+                        e.reference(),
+                        TransferView.PENDING,
+                        null,
+                        e.at(),
+                        null),
+                    e.fingerprint()))
+        .onEvent(DestinationCredited.class, (s, e) -> s.with(Phase.CREDITED, s.transfer()))
+        .onEvent(
+            TransferCompleted.class,
+            (s, e) ->
+                s.with(
+                    Phase.COMPLETED, s.transfer().finished(TransferView.COMPLETED, null, e.at())))
+        .onEvent(
+            TransferRejected.class,
+            (s, e) ->
+                s.with(
+                    Phase.REJECTED,
+                    s.transfer().finished(TransferView.REJECTED, e.reason(), e.at())))
+        .build();
+  }
+}

@@ -1,0 +1,244 @@
+package io.bulwark.domain.tenant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.domain.DomainTestConfig;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TenantTest {
+
+  @JUnit5TestKit
+  ActorTestKit testKit =
+      new JUnit5TestKitBuilder().withCustomConfig(DomainTestConfig.config()).build();
+
+  private static final Instant CREATED = Instant.parse("2025-01-01T00:00:00Z");
+  private static final Instant ISSUED = Instant.parse("2025-01-02T00:00:00Z");
+  private static final Instant REVOKED = Instant.parse("2025-01-03T00:00:00Z");
+  private static final String HASH =
+      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+  private final class Fixture {
+    final String tenantId = "t-" + UUID.randomUUID();
+    final PersistenceId persistenceId = PersistenceId.of(Tenant.ENTITY_KEY.name(), tenantId);
+    final EventSourcedBehaviorTestKit<Tenant.Command, Tenant.Event, Tenant.State> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Tenant.create(tenantId, persistenceId),
+            DomainTestConfig.verifiedSerialization());
+
+    EventSourcedBehaviorTestKit.CommandResultWithReply<
+            Tenant.Command, Tenant.Event, Tenant.State, Tenant.CreateReply>
+        create() {
+      return kit.runCommand(r -> new Tenant.Create("Acme Ltd", CREATED, r));
+    }
+
+    EventSourcedBehaviorTestKit.CommandResultWithReply<
+            Tenant.Command, Tenant.Event, Tenant.State, Tenant.IssueReply>
+        issue(String keyId, String... roles) {
+      return kit.runCommand(
+          r -> new Tenant.IssueKey(keyId, "ci key", Arrays.asList(roles), HASH, ISSUED, r));
+    }
+
+    Tenant.RevokeOutcome revoke(String keyId) {
+      return kit.<Tenant.RevokeReply>runCommand(r -> new Tenant.RevokeKey(keyId, REVOKED, r))
+          .reply()
+          .outcome();
+    }
+
+    List<ApiKeyView> listKeys() {
+      return kit.<Tenant.KeysReply>runCommand(Tenant.ListKeys::new).reply().keys();
+    }
+
+    Tenant.LookupReply lookup(String keyId) {
+      return kit.<Tenant.LookupReply>runCommand(r -> new Tenant.LookupKey(keyId, r)).reply();
+    }
+
+    void assertRecoveryRebuildsSameState() {
+      var before = kit.getState();
+      assertEquals(before, kit.restart().state());
+    }
+  }
+
+  @Test
+  void creatingATenantMakesItActive() {
+    var f = new Fixture();
+    var result = f.create();
+
+    assertEquals(new Tenant.TenantCreated(f.tenantId, "Acme Ltd", CREATED), result.event());
+    var view = new TenantView(f.tenantId, "Acme Ltd", Tenant.STATUS_ACTIVE, CREATED);
+    assertEquals(new Tenant.Created(view), result.reply());
+    assertEquals(
+        new Tenant.GetReply(view), f.kit.<Tenant.GetReply>runCommand(Tenant.Get::new).reply());
+  }
+
+  @Test
+  void duplicateCreateAnswersAlreadyExistsAndChangesNothing() {
+    var f = new Fixture();
+    f.create();
+
+    var again =
+        f.kit.<Tenant.CreateReply>runCommand(r -> new Tenant.Create("Other", Instant.now(), r));
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(
+        new Tenant.AlreadyExists(
+            new TenantView(f.tenantId, "Acme Ltd", Tenant.STATUS_ACTIVE, CREATED)),
+        again.reply());
+  }
+
+  @Test
+  void issuingAKeyStoresItsHashAndAnswersWithoutIt() {
+    var f = new Fixture();
+    f.create();
+
+    var result = f.issue("k1", "admin", "viewer");
+
+    assertEquals(
+        new Tenant.ApiKeyIssued(
+            f.tenantId, "k1", "ci key", List.of("admin", "viewer"), HASH, ISSUED),
+        result.event());
+    assertEquals(
+        new Tenant.IssueReply(
+            new ApiKeyView("k1", "ci key", List.of("admin", "viewer"), ISSUED, null)),
+        result.reply());
+    f.assertRecoveryRebuildsSameState();
+  }
+
+  @Test
+  void issuingTheSameKeyIdAgainAnswersTheExistingKey() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+
+    var again = f.issue("k1", "viewer");
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(List.of("admin"), again.reply().key().roles());
+  }
+
+  @Test
+  void listingKeysShowsNoHashes() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+    f.issue("k2", "operator");
+
+    var keys = f.listKeys();
+
+    assertEquals(
+        List.of(
+            new ApiKeyView("k1", "ci key", List.of("admin"), ISSUED, null),
+            new ApiKeyView("k2", "ci key", List.of("operator"), ISSUED, null)),
+        keys);
+    assertTrue(
+        Arrays.stream(ApiKeyView.class.getRecordComponents())
+            .noneMatch(c -> c.getName().toLowerCase().contains("hash")),
+        "the listing type has no field for a hash");
+  }
+
+  @Test
+  void lookupAnswersTheRecordWithItsHash() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+
+    var reply = f.lookup("k1");
+
+    assertEquals(f.tenantId, reply.tenantId());
+    assertEquals(new KeyRecord("k1", "ci key", List.of("admin"), HASH, ISSUED, null), reply.key());
+    assertTrue(reply.key().isActive());
+    assertNull(f.lookup("unknown").key());
+  }
+
+  @Test
+  void revokingAKeySetsRevokedAtAndKeepsTheRecord() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+
+    var result = f.kit.<Tenant.RevokeReply>runCommand(r -> new Tenant.RevokeKey("k1", REVOKED, r));
+
+    assertEquals(new Tenant.ApiKeyRevoked(f.tenantId, "k1", REVOKED), result.event());
+    assertEquals(Tenant.RevokeOutcome.REVOKED, result.reply().outcome());
+    var record = f.lookup("k1").key();
+    assertEquals(REVOKED, record.revokedAt());
+    assertEquals(HASH, record.secretHash());
+    assertTrue(!record.isActive());
+    assertEquals(REVOKED, f.listKeys().get(0).revokedAt());
+    f.assertRecoveryRebuildsSameState();
+  }
+
+  @Test
+  void revokingARevokedKeyAgainAnswersRevokedAndChangesNothing() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+    f.revoke("k1");
+
+    var again =
+        f.kit.<Tenant.RevokeReply>runCommand(r -> new Tenant.RevokeKey("k1", Instant.now(), r));
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(Tenant.RevokeOutcome.REVOKED, again.reply().outcome());
+    assertEquals(REVOKED, f.lookup("k1").key().revokedAt());
+  }
+
+  @Test
+  void revokingAnUnknownKeyAnswersNotFound() {
+    var f = new Fixture();
+    f.create();
+    assertEquals(Tenant.RevokeOutcome.NOT_FOUND, f.revoke("nope"));
+  }
+
+  @Test
+  void commandsOnANonExistentTenantAnswerEmptyAndPersistNothing() {
+    var f = new Fixture();
+
+    var get = f.kit.<Tenant.GetReply>runCommand(Tenant.Get::new);
+    assertNull(get.reply().tenant());
+    var issue = f.issue("k1", "admin");
+    assertTrue(issue.hasNoEvents());
+    assertNull(issue.reply().key());
+    assertEquals(Tenant.RevokeOutcome.NOT_FOUND, f.revoke("k1"));
+    assertNull(f.listKeys());
+    var lookup = f.lookup("k1");
+    assertEquals(f.tenantId, lookup.tenantId());
+    assertNull(lookup.key());
+    assertTrue(f.kit.persistenceTestKit().persistedInStorage(f.persistenceId.id()).isEmpty());
+  }
+
+  @Test
+  void recoveryRebuildsKeysInIssueOrderWithTheirRevocations() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k2", "admin");
+    f.issue("k1", "viewer");
+    f.issue("k3", "operator");
+    f.revoke("k1");
+
+    var restarted = f.kit.restart().state();
+
+    assertEquals(List.of("k2", "k1", "k3"), List.copyOf(restarted.keys().keySet()));
+    assertNotNull(restarted.keys().get("k1").revokedAt());
+    assertEquals(List.of("k2", "k1", "k3"), f.listKeys().stream().map(ApiKeyView::id).toList());
+    assertEquals(HASH, f.lookup("k3").key().secretHash());
+  }
+}

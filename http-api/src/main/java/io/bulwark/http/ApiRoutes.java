@@ -1,0 +1,299 @@
+package io.bulwark.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.bulwark.http.auth.Authenticator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RequestContext;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The v1 route tree. Cross-cutting rules live here: the request id on every response,
+ * authentication, content type and size of bodies, 404 and 405 as problem+json. Handlers only ever
+ * return a response or fail; every failure is mapped by {@link Problems}.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private final Authenticator authenticator;
+  private final TenantHandlers tenants;
+  private final LedgerHandlers ledger;
+  private final long maxBodyBytes;
+  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  public ApiRoutes(
+      Authenticator authenticator,
+      EntityGateway entities,
+      io.bulwark.readmodel.ReadModelQueries queries,
+      io.bulwark.http.auth.KeyRevocations revocations,
+      HttpSettings settings) {
+    this.authenticator = authenticator;
+    this.tenants = new TenantHandlers(entities, revocations);
+    this.ledger = new LedgerHandlers(entities, queries, settings.transferWait());
+    this.maxBodyBytes = settings.maxBodyBytes();
+  }
+
+  public Route route() {
+    return extractRequestContext(
+        rc -> {
+          String requestId = RequestIds.resolve(rc.getRequest());
+          return respondWithHeader(
+              RawHeader.create(RequestIds.HEADER, requestId),
+              () ->
+                  handleExceptions(
+                      ExceptionHandler.newBuilder()
+                          .matchAny(e -> complete(Problems.fromThrowable(e, requestId)))
+                          .build(),
+                      () ->
+                          concat(
+                              pathPrefix("v1", () -> authenticated(rc, requestId)),
+                              complete(Problems.of(ApiException.notFound(), requestId)))));
+        });
+  }
+
+  private Route authenticated(RequestContext rc, String requestId) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header ->
+            onSuccess(
+                authenticator.authenticate(header),
+                principal -> {
+                  if (principal.isEmpty()) {
+                    return complete(
+                        Problems.of(
+                            new ApiException(
+                                401, "unauthenticated", "A valid API key is required."),
+                            requestId));
+                  }
+                  return v1(rc, new Call(requestId, principal.get()));
+                }));
+  }
+
+  private Route v1(RequestContext rc, Call call) {
+    return pathPrefix(
+        "tenants",
+        () ->
+            concat(
+                pathEnd(
+                    () ->
+                        concat(
+                            post(
+                                () ->
+                                    withBody(
+                                        rc,
+                                        call,
+                                        () -> Access.platformOnly(call.principal()),
+                                        body -> tenants.create(call, body))),
+                            methodNotAllowed(call))),
+                pathPrefix(segment(), tenantId -> tenant(rc, call, tenantId))));
+  }
+
+  private Route tenant(RequestContext rc, Call call, String tenantId) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    get(() -> respond(call, () -> tenants.get(call, tenantId))),
+                    methodNotAllowed(call))),
+        pathPrefix(
+            "api-keys",
+            () ->
+                concat(
+                    pathEnd(
+                        () ->
+                            concat(
+                                post(
+                                    () ->
+                                        withBody(
+                                            rc,
+                                            call,
+                                            () ->
+                                                Access.platformOrAdmin(call.principal(), tenantId),
+                                            body -> tenants.createKey(call, tenantId, body))),
+                                get(() -> respond(call, () -> tenants.listKeys(call, tenantId))),
+                                methodNotAllowed(call))),
+                    path(
+                        segment(),
+                        keyId ->
+                            concat(
+                                delete(
+                                    () ->
+                                        respond(
+                                            call, () -> tenants.revokeKey(call, tenantId, keyId))),
+                                methodNotAllowed(call))))),
+        pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
+        pathPrefix("transfers", () -> transfers(rc, call, tenantId)));
+  }
+
+  private Route accounts(RequestContext rc, Call call, String tenantId) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    post(
+                        () ->
+                            withBody(
+                                rc,
+                                call,
+                                () -> Access.writer(call.principal(), tenantId),
+                                body -> ledger.openAccount(call, tenantId, body))),
+                    get(
+                        () ->
+                            parameterOptional(
+                                "limit",
+                                limit ->
+                                    parameterOptional(
+                                        "cursor",
+                                        cursor ->
+                                            respond(
+                                                call,
+                                                () ->
+                                                    ledger.listAccounts(
+                                                        call, tenantId, limit, cursor))))),
+                    methodNotAllowed(call))),
+        pathPrefix(
+            segment(),
+            accountId ->
+                concat(
+                    pathEnd(
+                        () ->
+                            concat(
+                                get(
+                                    () ->
+                                        respond(
+                                            call,
+                                            () -> ledger.getAccount(call, tenantId, accountId))),
+                                methodNotAllowed(call))),
+                    path(
+                        "entries",
+                        () ->
+                            concat(
+                                get(
+                                    () ->
+                                        parameterOptional(
+                                            "limit",
+                                            limit ->
+                                                parameterOptional(
+                                                    "cursor",
+                                                    cursor ->
+                                                        respond(
+                                                            call,
+                                                            () ->
+                                                                ledger.listEntries(
+                                                                    call, tenantId, accountId,
+                                                                    limit, cursor))))),
+                                methodNotAllowed(call))))));
+  }
+
+  private Route transfers(RequestContext rc, Call call, String tenantId) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    post(
+                        () ->
+                            optionalHeaderValueByName(
+                                "Idempotency-Key",
+                                key ->
+                                    withBody(
+                                        rc,
+                                        call,
+                                        () -> Access.writer(call.principal(), tenantId),
+                                        body -> ledger.createTransfer(call, tenantId, key, body)))),
+                    get(
+                        () ->
+                            parameterOptional(
+                                "status",
+                                status ->
+                                    parameterOptional(
+                                        "limit",
+                                        limit ->
+                                            parameterOptional(
+                                                "cursor",
+                                                cursor ->
+                                                    respond(
+                                                        call,
+                                                        () ->
+                                                            ledger.listTransfers(
+                                                                call, tenantId, status, limit,
+                                                                cursor)))))),
+                    methodNotAllowed(call))),
+        path(
+            segment(),
+            transferId ->
+                concat(
+                    get(() -> respond(call, () -> ledger.getTransfer(call, tenantId, transferId))),
+                    methodNotAllowed(call))));
+  }
+
+  private Route methodNotAllowed(Call call) {
+    return complete(
+        Problems.of(
+            405,
+            "method_not_allowed",
+            "This method is not allowed on this resource.",
+            null,
+            call.requestId(),
+            Map.of()));
+  }
+
+  /** Runs a handler; a synchronous throw and a failed stage are mapped alike. */
+  private Route respond(Call call, Supplier<CompletionStage<HttpResponse>> handler) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = handler.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return onSuccess(
+        stage.exceptionally(e -> Problems.fromThrowable(e, call.requestId())), this::complete);
+  }
+
+  /**
+   * Reads a JSON body: application/json in UTF-8 only (415), at most the configured size (413),
+   * then hands the parsed object to the handler. Who may call is decided before the body is read,
+   * so a caller without the right sees 403 or 404 whatever it sent.
+   */
+  private Route withBody(
+      RequestContext rc,
+      Call call,
+      Runnable authorize,
+      Function<JsonBody, CompletionStage<HttpResponse>> handler) {
+    return respond(
+        call,
+        () -> {
+          authorize.run();
+          var entity = rc.getRequest().entity();
+          var contentType = entity.getContentType();
+          boolean json = contentType.mediaType().equals(MediaTypes.APPLICATION_JSON);
+          boolean utf8 =
+              contentType.getCharsetOption().map(c -> c.equals(HttpCharsets.UTF_8)).orElse(true);
+          if (!json || !utf8) {
+            entity.discardBytes(rc.getMaterializer());
+            throw new ApiException(
+                415, "unsupported_media_type", "Request bodies must be application/json (UTF-8).");
+          }
+          if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
+            entity.discardBytes(rc.getMaterializer());
+            throw new ApiException(
+                413, "payload_too_large", "The request body is larger than 64 KiB.");
+          }
+          return entity
+              .toStrict(BODY_READ_TIMEOUT.toMillis(), maxBodyBytes, rc.getMaterializer())
+              .thenCompose(
+                  strict ->
+                      handler.apply(
+                          JsonBody.parse(strict.getData().decodeString(StandardCharsets.UTF_8))));
+        });
+  }
+}

@@ -1,0 +1,27 @@
+package io.bulwark.http;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The HTTP surface's settings, from {@code bulwark.http}. */
+public record HttpSettings(
+    String host,
+    int port,
+    Duration askTimeout,
+    Duration transferWait,
+    long maxBodyBytes,
+    Duration keyRefreshAfter,
+    Duration keyExpireAfter) {
+
+  public static HttpSettings fromConfig(Config config) {
+    Config c = config.getConfig("bulwark.http");
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getDuration("ask-timeout"),
+        c.getDuration("transfer-wait"),
+        c.getBytes("max-body-size"),
+        c.getDuration("key-cache.refresh-after"),
+        c.getDuration("key-cache.expire-after"));
+  }
+}

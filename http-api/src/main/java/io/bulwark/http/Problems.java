@@ -1,0 +1,125 @@
+package io.bulwark.http;
+
+import io.bulwark.readmodel.InvalidCursorException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Every error of the API is made here, as RFC 9457 problem+json with a stable code. */
+public final class Problems {
+  private static final Logger log = LoggerFactory.getLogger(Problems.class);
+
+  private static final Map<Integer, String> TITLES =
+      Map.ofEntries(
+          Map.entry(400, "Bad Request"),
+          Map.entry(401, "Unauthorized"),
+          Map.entry(403, "Forbidden"),
+          Map.entry(404, "Not Found"),
+          Map.entry(405, "Method Not Allowed"),
+          Map.entry(409, "Conflict"),
+          Map.entry(413, "Content Too Large"),
+          Map.entry(415, "Unsupported Media Type"),
+          Map.entry(422, "Unprocessable Content"),
+          Map.entry(500, "Internal Server Error"),
+          Map.entry(503, "Service Unavailable"));
+
+  private Problems() {}
+
+  public static HttpResponse of(ApiException e, String requestId) {
+    return of(e.status(), e.code(), e.getMessage(), e.member(), requestId, Map.of());
+  }
+
+  public static HttpResponse of(
+      int status,
+      String code,
+      String detail,
+      String member,
+      String requestId,
+      Map<String, Object> extra) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "/problems/" + code);
+    body.put("title", TITLES.getOrDefault(status, "Error"));
+    body.put("status", status);
+    body.put("detail", detail);
+    body.put("code", code);
+    body.put("requestId", requestId);
+    if (member != null) {
+      body.put("member", member);
+    }
+    body.putAll(extra);
+    List<HttpHeader> headers = new ArrayList<>();
+    if (status == 401) {
+      headers.add(RawHeader.create("WWW-Authenticate", "Bearer"));
+    }
+    if (status == 503) {
+      headers.add(RawHeader.create("Retry-After", "1"));
+    }
+    return HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
+        .addHeaders(headers)
+        .withEntity(Json.PROBLEM_JSON, Json.bytes(body));
+  }
+
+  /** Maps any failure of a request's work to a response; only the unforeseen are 500s. */
+  public static HttpResponse fromThrowable(Throwable failure, String requestId) {
+    Throwable e = unwrap(failure);
+    if (e instanceof ApiException api) {
+      return of(api, requestId);
+    }
+    if (e instanceof InvalidCursorException) {
+      return of(
+          400,
+          "invalid_cursor",
+          "The cursor is not one this API issued.",
+          "cursor",
+          requestId,
+          Map.of());
+    }
+    if (e instanceof EntityStreamSizeException) {
+      return of(
+          413,
+          "payload_too_large",
+          "The request body is larger than 64 KiB.",
+          null,
+          requestId,
+          Map.of());
+    }
+    if (e instanceof EntityStreamException) {
+      return of(
+          400, "invalid_request", "The request body could not be read.", null, requestId, Map.of());
+    }
+    if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
+      return of(
+          503,
+          "unavailable",
+          "The ledger did not answer in time; retry with the same request.",
+          null,
+          requestId,
+          Map.of());
+    }
+    log.error("Request {} failed unexpectedly", requestId, e);
+    return of(500, "internal_error", "An unexpected error occurred.", null, requestId, Map.of());
+  }
+
+  static Throwable unwrap(Throwable failure) {
+    Throwable e = failure;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}

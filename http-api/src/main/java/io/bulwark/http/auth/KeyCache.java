@@ -1,0 +1,94 @@
+package io.bulwark.http.auth;
+
+import io.bulwark.domain.tenant.Tenant;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Each node's cache of tenant API keys, so a request costs no entity round trip. An answer is
+ * trusted for at most {@code expireAfter} counted from when it was asked for, and refreshed in the
+ * background after {@code refreshAfter}: a revocation holds on every node within that bound.
+ */
+public final class KeyCache {
+
+  /** What the tenant entity said about a key: {@code key} null when it does not exist. */
+  public record Lookup(Tenant.LookupReply reply, long askedAtNanos) {}
+
+  public interface Source {
+    CompletionStage<Tenant.LookupReply> lookup(String tenantId, String keyId);
+  }
+
+  private final Source source;
+  private final long refreshAfterNanos;
+  private final long expireAfterNanos;
+  private final LongSupplier clock;
+  private final ConcurrentHashMap<String, CompletableFuture<Lookup>> entries =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Boolean> refreshing = new ConcurrentHashMap<>();
+
+  public KeyCache(Source source, Duration refreshAfter, Duration expireAfter, LongSupplier clock) {
+    this.source = source;
+    this.refreshAfterNanos = refreshAfter.toNanos();
+    this.expireAfterNanos = expireAfter.toNanos();
+    this.clock = clock;
+  }
+
+  public static Source fromSharding(ActorSystem<?> system, Duration timeout) {
+    var sharding = ClusterSharding.get(system);
+    return (tenantId, keyId) ->
+        sharding
+            .entityRefFor(Tenant.ENTITY_KEY, tenantId)
+            .ask(replyTo -> new Tenant.LookupKey(keyId, replyTo), timeout);
+  }
+
+  public CompletionStage<Tenant.LookupReply> get(String tenantId, String keyId) {
+    String cacheKey = tenantId + "/" + keyId;
+    long now = clock.getAsLong();
+    CompletableFuture<Lookup> current = entries.get(cacheKey);
+    if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+      Lookup lookup = current.join();
+      long age = now - lookup.askedAtNanos();
+      if (age < expireAfterNanos) {
+        if (age >= refreshAfterNanos && refreshing.putIfAbsent(cacheKey, Boolean.TRUE) == null) {
+          fetch(tenantId, keyId, now)
+              .whenComplete(
+                  (fresh, error) -> {
+                    if (error == null) {
+                      entries.put(cacheKey, CompletableFuture.completedFuture(fresh));
+                    }
+                    refreshing.remove(cacheKey);
+                  });
+        }
+        return CompletableFuture.completedFuture(lookup.reply());
+      }
+    } else if (current != null && !current.isDone()) {
+      return current.thenApply(Lookup::reply);
+    }
+    CompletableFuture<Lookup> loading = fetch(tenantId, keyId, now);
+    entries.put(cacheKey, loading);
+    loading.whenComplete(
+        (ok, error) -> {
+          if (error != null) {
+            entries.remove(cacheKey, loading);
+          }
+        });
+    return loading.thenApply(Lookup::reply);
+  }
+
+  /** Drops what this node knows of a key, e.g. right after revoking it here. */
+  public void invalidate(String tenantId, String keyId) {
+    entries.remove(tenantId + "/" + keyId);
+  }
+
+  private CompletableFuture<Lookup> fetch(String tenantId, String keyId, long askedAt) {
+    return source
+        .lookup(tenantId, keyId)
+        .thenApply(reply -> new Lookup(reply, askedAt))
+        .toCompletableFuture();
+  }
+}

@@ -1,0 +1,57 @@
+package io.bulwark.projections;
+
+import io.bulwark.domain.Slices;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Runs the ledger projection: one instance per slice tag, spread over the cluster as a sharded
+ * daemon process. Each instance reads its slice's events by tag and applies them with {@link
+ * LedgerProjectionHandler}, committing the read-model rows and the offset in one transaction.
+ */
+public final class LedgerProjection {
+  public static final String NAME = "ledger";
+  public static final String DAEMON_NAME = "ledger-projection";
+
+  private LedgerProjection() {}
+
+  public static void init(ActorSystem<?> system, DataSource dataSource) {
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            DAEMON_NAME,
+            Slices.COUNT,
+            slice -> ProjectionBehavior.create(projection(system, dataSource, slice)),
+            ShardedDaemonProcessSettings.create(system),
+            Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  public static ProjectionId projectionId(int slice) {
+    return ProjectionId.of(NAME, Slices.tag(slice));
+  }
+
+  static ExactlyOnceProjection<Offset, EventEnvelope<Object>> projection(
+      ActorSystem<?> system, DataSource dataSource, int slice) {
+    String tag = Slices.tag(slice);
+    SourceProvider<Offset, EventEnvelope<Object>> source =
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+    return JdbcProjection.exactlyOnce(
+        projectionId(slice),
+        source,
+        () -> new DataSourceJdbcSession(dataSource),
+        LedgerProjectionHandler::new,
+        system);
+  }
+}

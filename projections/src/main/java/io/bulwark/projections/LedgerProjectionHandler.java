@@ -1,0 +1,218 @@
+package io.bulwark.projections;
+
+import io.bulwark.domain.account.Account;
+import io.bulwark.domain.transfer.Transfer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+
+/**
+ * Applies account and transfer events to the read-model tables (V2__read_models.sql), inside the
+ * projection's transaction. Idempotent, because delivery is at least once after a restart: inserts
+ * ignore rows that exist, an account row only moves forward in its entity's sequence numbers, and a
+ * transfer counts towards the daily volume only in the statement that moves it to completed.
+ */
+public final class LedgerProjectionHandler
+    extends JdbcHandler<EventEnvelope<Object>, DataSourceJdbcSession> {
+
+  private static final String INSERT_ACCOUNT =
+      "INSERT INTO accounts (tenant_id, account_id, currency, balance, reserved, overdraft_limit,"
+          + " created_at, updated_at, last_seq_nr) VALUES (?, ?, ?, 0, 0, ?, ?, ?, ?)"
+          + " ON CONFLICT DO NOTHING";
+
+  private static final String UPDATE_RESERVED =
+      "UPDATE accounts SET reserved = ?, updated_at = ?, last_seq_nr = ?"
+          + " WHERE tenant_id = ? AND account_id = ? AND last_seq_nr < ?";
+
+  private static final String UPDATE_BALANCE_AND_RESERVED =
+      "UPDATE accounts SET balance = ?, reserved = ?, updated_at = ?, last_seq_nr = ?"
+          + " WHERE tenant_id = ? AND account_id = ? AND last_seq_nr < ?";
+
+  private static final String UPDATE_BALANCE =
+      "UPDATE accounts SET balance = ?, updated_at = ?, last_seq_nr = ?"
+          + " WHERE tenant_id = ? AND account_id = ? AND last_seq_nr < ?";
+
+  private static final String INSERT_ENTRY =
+      "INSERT INTO ledger_entries (tenant_id, account_id, entry_seq, transfer_id, amount,"
+          + " balance_after, counterparty, reference, occurred_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+  private static final String INSERT_TRANSFER =
+      "INSERT INTO transfers (tenant_id, transfer_id, from_account, to_account, amount, currency,"
+          + " status, reason, reference, created_at, completed_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, NULL) ON CONFLICT DO NOTHING";
+
+  // Completes a pending row, or inserts a completed one if the request was never projected; a row
+  // already completed returns nothing, so a redelivery cannot count the transfer twice.
+  private static final String COMPLETE_TRANSFER_AND_COUNT =
+      "WITH completed AS ("
+          + " INSERT INTO transfers AS t (tenant_id, transfer_id, from_account, to_account, amount,"
+          + " currency, status, reason, reference, created_at, completed_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, 'completed', NULL, NULL, ?, ?)"
+          + " ON CONFLICT (tenant_id, transfer_id) DO UPDATE"
+          + " SET status = 'completed', completed_at = EXCLUDED.completed_at"
+          + " WHERE t.status = 'pending'"
+          + " RETURNING t.tenant_id, t.currency, t.amount, t.completed_at)"
+          + " INSERT INTO tenant_daily_volume AS v (tenant_id, day, currency, transfer_count, volume)"
+          + " SELECT tenant_id, (completed_at AT TIME ZONE 'UTC')::date, currency, 1, amount"
+          + " FROM completed"
+          + " ON CONFLICT (tenant_id, day, currency) DO UPDATE"
+          + " SET transfer_count = v.transfer_count + 1, volume = v.volume + EXCLUDED.volume";
+
+  private static final String REJECT_TRANSFER =
+      "UPDATE transfers SET status = 'rejected', reason = ?, completed_at = ?"
+          + " WHERE tenant_id = ? AND transfer_id = ? AND status = 'pending'";
+
+  @Override
+  public void process(DataSourceJdbcSession session, EventEnvelope<Object> envelope)
+      throws Exception {
+    long seqNr = envelope.sequenceNr();
+    Object event = envelope.event();
+    session.<Void>withConnection(
+        connection -> {
+          apply(connection, event, seqNr);
+          return null;
+        });
+  }
+
+  private static void apply(Connection c, Object event, long seqNr) throws SQLException {
+    if (event instanceof Account.AccountOpened e) {
+      execute(
+          c,
+          INSERT_ACCOUNT,
+          e.tenantId(),
+          e.accountId(),
+          e.currency(),
+          e.overdraftLimit(),
+          time(e.at()),
+          time(e.at()),
+          seqNr);
+    } else if (event instanceof Account.FundsReserved e) {
+      execute(
+          c,
+          UPDATE_RESERVED,
+          e.reservedAfter(),
+          time(e.at()),
+          seqNr,
+          e.tenantId(),
+          e.accountId(),
+          seqNr);
+    } else if (event instanceof Account.ReservationReleased e) {
+      execute(
+          c,
+          UPDATE_RESERVED,
+          e.reservedAfter(),
+          time(e.at()),
+          seqNr,
+          e.tenantId(),
+          e.accountId(),
+          seqNr);
+    } else if (event instanceof Account.FundsDebited e) {
+      execute(
+          c,
+          UPDATE_BALANCE_AND_RESERVED,
+          e.balanceAfter(),
+          e.reservedAfter(),
+          time(e.at()),
+          seqNr,
+          e.tenantId(),
+          e.accountId(),
+          seqNr);
+      execute(
+          c,
+          INSERT_ENTRY,
+          e.tenantId(),
+          e.accountId(),
+          seqNr,
+          e.transferId(),
+          -e.amount(),
+          e.balanceAfter(),
+          e.counterparty(),
+          e.reference(),
+          time(e.at()));
+    } else if (event instanceof Account.FundsCredited e) {
+      execute(
+          c,
+          UPDATE_BALANCE,
+          e.balanceAfter(),
+          time(e.at()),
+          seqNr,
+          e.tenantId(),
+          e.accountId(),
+          seqNr);
+      execute(
+          c,
+          INSERT_ENTRY,
+          e.tenantId(),
+          e.accountId(),
+          seqNr,
+          e.transferId(),
+          e.amount(),
+          e.balanceAfter(),
+          e.counterparty(),
+          e.reference(),
+          time(e.at()));
+    } else if (event instanceof Transfer.TransferRequested e) {
+      execute(
+          c,
+          INSERT_TRANSFER,
+          e.tenantId(),
+          e.transferId(),
+          e.from(),
+          e.to(),
+          e.amount(),
+          e.currency(),
+          e.reference(),
+          time(e.at()));
+    } else if (event instanceof Transfer.TransferCompleted e) {
+      execute(
+          c,
+          COMPLETE_TRANSFER_AND_COUNT,
+          e.tenantId(),
+          e.transferId(),
+          e.from(),
+          e.to(),
+          e.amount(),
+          e.currency(),
+          time(e.at()),
+          time(e.at()));
+    } else if (event instanceof Transfer.TransferRejected e) {
+      execute(c, REJECT_TRANSFER, e.reason(), time(e.at()), e.tenantId(), e.transferId());
+    }
+    // Other events (tenants, untagged bookkeeping) have no read model here.
+  }
+
+  private static OffsetDateTime time(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static void execute(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        bind(statement, i + 1, params[i]);
+      }
+      statement.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement statement, int index, Object value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.NULL);
+    } else if (value instanceof Long l) {
+      statement.setLong(index, l);
+    } else if (value instanceof String s) {
+      statement.setString(index, s);
+    } else if (value instanceof OffsetDateTime t) {
+      statement.setObject(index, t);
+    } else {
+      throw new IllegalArgumentException("Unsupported parameter type " + value.getClass());
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package io.bulwark.readmodel;
+
+import java.util.List;
+
+/** One page of a list; {@code nextCursor} is null on the last page. */
+public record Page<T>(List<T> items, String nextCursor) {
+  public Page {
+    items = List.copyOf(items);
+  }
+}
