@@ -11,11 +11,8 @@ import io.bulwark.domain.Times;
 import io.bulwark.domain.account.Account;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -198,23 +195,18 @@ public final class Transfer
                     new Transfer(ctx, timers, entityId, persistenceId, accounts, settings, shard)));
   }
 
-  private record Waiter(ActorRef<Outcome> replyTo, boolean replayed) {}
-
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String tenantId;
   private final String transferId;
-  private final AccountRefs accounts;
   private final TransferSettings settings;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Set<String> tags;
 
-  // Transient: which step is in flight, how often it was tried, and who awaits the outcome.
-  private Step currentStep;
-  private int attempt;
+  // Transient: the step in flight, the refusal a release is for, and who awaits the outcome.
+  private final SagaSteps steps;
   private String releaseReason;
-  private final Map<Long, Waiter> waiters = new HashMap<>();
-  private long nextWaiterId;
+  private final Waiters waiters;
 
   private Transfer(
       ActorContext<Command> context,
@@ -231,10 +223,11 @@ public final class Transfer
     this.timers = timers;
     this.tenantId = Ids.tenantOf(entityId);
     this.transferId = Ids.localOf(entityId);
-    this.accounts = accounts;
     this.settings = settings;
     this.shard = shard;
     this.tags = Slices.tagsFor(persistenceId.id());
+    this.steps = new SagaSteps(context, timers, accounts, settings, tenantId, transferId);
+    this.waiters = new Waiters(timers);
   }
 
   @Override
@@ -297,8 +290,8 @@ public final class Transfer
           .persist(requested)
           .thenRun(
               s -> {
-                await(cmd, false);
-                send(Step.RESERVE, s);
+                waiters.add(cmd.replyTo(), false, cmd.maxWait());
+                steps.send(Step.RESERVE, s.transfer());
               })
           .thenNoReply();
     }
@@ -309,7 +302,7 @@ public final class Transfer
       scheduleIdle(state);
       return Effect().reply(cmd.replyTo(), outcome(state, true));
     }
-    await(cmd, true);
+    waiters.add(cmd.replyTo(), true, cmd.maxWait());
     return Effect().noReply();
   }
 
@@ -321,7 +314,7 @@ public final class Transfer
   }
 
   private ReplyEffect<Event, State> onStepResult(State state, StepResult result) {
-    if (result.step() != currentStep) {
+    if (!steps.isCurrent(result.step())) {
       return Effect().noReply(); // a late answer to a step already passed
     }
     if (result.failure() != null || isUnexpectedRefusal(result)) {
@@ -330,10 +323,10 @@ public final class Transfer
             .getLog()
             .error("Transfer {} step {} refused: {}", transferId, result.step(), result.reply());
       }
-      retryLater(result.step());
+      steps.retryLater(result.step());
       return Effect().noReply();
     }
-    attempt = 0;
+    steps.succeeded();
     var reply = result.reply();
     var now = Times.now();
     switch (result.step()) {
@@ -341,17 +334,17 @@ public final class Transfer
         if (reply instanceof Account.StepRefused refused) {
           return reject(refused.reason(), now);
         }
-        send(Step.CREDIT, state);
+        steps.send(Step.CREDIT, state.transfer());
         return Effect().noReply();
       case CREDIT:
         if (reply instanceof Account.StepRefused refused) {
           releaseReason = refused.reason();
-          send(Step.RELEASE, state);
+          steps.send(Step.RELEASE, state.transfer());
           return Effect().noReply();
         }
         return Effect()
             .persist(new DestinationCredited(transferId, now))
-            .thenRun(s -> send(Step.SETTLE, s))
+            .thenRun(s -> steps.send(Step.SETTLE, s.transfer()))
             .thenNoReply();
       case RELEASE:
         return reject(releaseReason, now);
@@ -363,13 +356,13 @@ public final class Transfer
                     tenantId, transferId, t.from(), t.to(), t.amount(), t.currency(), now))
             .thenRun(
                 s -> {
-                  answerWaiters(s);
-                  send(Step.FORGET, s);
+                  waiters.answerAll(replayed -> outcome(s, replayed));
+                  steps.send(Step.FORGET, s.transfer());
                 })
             .thenNoReply();
       case FORGET:
       default:
-        currentStep = null;
+        steps.finished();
         scheduleIdle(state);
         return Effect().noReply();
     }
@@ -386,30 +379,27 @@ public final class Transfer
         .persist(new TransferRejected(tenantId, transferId, reason, at))
         .thenRun(
             s -> {
-              currentStep = null;
-              answerWaiters(s);
+              steps.finished();
+              waiters.answerAll(replayed -> outcome(s, replayed));
               scheduleIdle(s);
             })
         .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onRetry(State state, RetryStep retry) {
-    if (retry.step() == currentStep) {
-      send(retry.step(), state);
+    if (steps.isCurrent(retry.step())) {
+      steps.send(retry.step(), state.transfer());
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onWaitExpired(State state, WaitExpired expired) {
-    Waiter waiter = waiters.remove(expired.waiterId());
-    if (waiter != null) {
-      waiter.replyTo().tell(outcome(state, waiter.replayed()));
-    }
+    waiters.expire(expired.waiterId(), replayed -> outcome(state, replayed));
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onIdle(State state, Idle idle) {
-    if (!state.phase().isPending() && currentStep == null && waiters.isEmpty() && shard != null) {
+    if (!state.phase().isPending() && steps.isIdle() && waiters.isEmpty() && shard != null) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return Effect().noReply();
@@ -419,67 +409,14 @@ public final class Transfer
 
   private void resume(State state) {
     switch (state.phase()) {
-      case RESERVING -> send(Step.RESERVE, state);
-      case CREDITED -> send(Step.SETTLE, state);
-      case COMPLETED -> send(Step.FORGET, state);
+      case RESERVING -> steps.send(Step.RESERVE, state.transfer());
+      case CREDITED -> steps.send(Step.SETTLE, state.transfer());
+      case COMPLETED -> steps.send(Step.FORGET, state.transfer());
       default -> scheduleIdle(state);
     }
   }
 
-  private void send(Step step, State state) {
-    currentStep = step;
-    var t = state.transfer();
-    String accountId = step == Step.CREDIT || step == Step.FORGET ? t.to() : t.from();
-    String counterparty = step == Step.CREDIT ? t.from() : t.to();
-    RecipientRef<Account.Command> target = accounts.account(tenantId, accountId);
-    context.ask(
-        Account.StepReply.class,
-        target,
-        settings.stepTimeout(),
-        replyTo ->
-            switch (step) {
-              case RESERVE -> new Account.Reserve(transferId, t.amount(), t.currency(), replyTo);
-              case CREDIT ->
-                  new Account.Credit(
-                      transferId,
-                      t.amount(),
-                      t.currency(),
-                      counterparty,
-                      t.reference(),
-                      Times.now(),
-                      replyTo);
-              case SETTLE ->
-                  new Account.Settle(transferId, counterparty, t.reference(), Times.now(), replyTo);
-              case RELEASE -> new Account.Release(transferId, replyTo);
-              case FORGET -> new Account.Forget(transferId, replyTo);
-            },
-        (reply, failure) ->
-            new StepResult(
-                step, reply, failure == null ? null : failure.getClass().getSimpleName()));
-  }
-
-  private void retryLater(Step step) {
-    attempt++;
-    var delay = settings.backoff(attempt, ThreadLocalRandom.current().nextDouble());
-    timers.startSingleTimer("retry", new RetryStep(step), delay);
-  }
-
   // ---- waiting clients ----
-
-  private void await(Start cmd, boolean replayed) {
-    long id = nextWaiterId++;
-    waiters.put(id, new Waiter(cmd.replyTo(), replayed));
-    timers.startSingleTimer(id, new WaitExpired(id), cmd.maxWait());
-  }
-
-  private void answerWaiters(State state) {
-    waiters.forEach(
-        (id, waiter) -> {
-          timers.cancel(id);
-          waiter.replyTo().tell(outcome(state, waiter.replayed()));
-        });
-    waiters.clear();
-  }
 
   private static Outcome outcome(State state, boolean replayed) {
     var kind =
