@@ -24,12 +24,17 @@ final class EmbeddedDatabase implements AutoCloseable {
     Path pgData = dataDir.resolve("postgres");
     try {
       Files.createDirectories(pgData);
+      stopOrphan(pgData);
       var builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(pgData)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
               .setServerConfig("listen_addresses", "127.0.0.1")
+              // zonky turns both off for speed (-F, synchronous_commit=off); an acknowledged write
+              // must survive a crash, so they are turned back on (a later -c wins over -F).
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
               .setServerConfig("max_connections", "200");
       if (port > 0) {
         builder.setPort(port);
@@ -47,6 +52,39 @@ final class EmbeddedDatabase implements AutoCloseable {
               + ": "
               + e.getMessage()
               + " (set BULWARK_DB_URL to use a PostgreSQL server instead)");
+    }
+  }
+
+  /**
+   * A node killed hard (SIGKILL) leaves its PostgreSQL running on the data directory, which would
+   * refuse a second server. Such an orphan is asked to shut down (SIGTERM, a smart shutdown: its
+   * clients died with the node) before the new server starts.
+   */
+  private static void stopOrphan(Path pgData) throws IOException {
+    Path pidFile = pgData.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+    } catch (RuntimeException unreadable) {
+      return;
+    }
+    var orphan =
+        ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    if (orphan.isEmpty()) {
+      return;
+    }
+    log.warn(
+        "Stopping an embedded PostgreSQL (pid {}) left running by a node that did not stop", pid);
+    orphan.get().destroy();
+    try {
+      orphan.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("the old embedded PostgreSQL (pid " + pid + ") did not stop: " + e);
     }
   }
 
