@@ -6,8 +6,10 @@ import io.bulwark.http.auth.Authenticator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -149,17 +151,10 @@ public final class ApiRoutes extends AllDirectives {
                                 body -> ledger.openAccount(call, tenantId, body))),
                     get(
                         () ->
-                            parameterOptional(
-                                "limit",
-                                limit ->
-                                    parameterOptional(
-                                        "cursor",
-                                        cursor ->
-                                            respond(
-                                                call,
-                                                () ->
-                                                    ledger.listAccounts(
-                                                        call, tenantId, limit, cursor))))),
+                            paged(
+                                call,
+                                (limit, cursor) ->
+                                    ledger.listAccounts(call, tenantId, limit, cursor))),
                     methodNotAllowed(call))),
         pathPrefix(
             segment(),
@@ -180,18 +175,11 @@ public final class ApiRoutes extends AllDirectives {
                             concat(
                                 get(
                                     () ->
-                                        parameterOptional(
-                                            "limit",
-                                            limit ->
-                                                parameterOptional(
-                                                    "cursor",
-                                                    cursor ->
-                                                        respond(
-                                                            call,
-                                                            () ->
-                                                                ledger.listEntries(
-                                                                    call, tenantId, accountId,
-                                                                    limit, cursor))))),
+                                        paged(
+                                            call,
+                                            (limit, cursor) ->
+                                                ledger.listEntries(
+                                                    call, tenantId, accountId, limit, cursor))),
                                 methodNotAllowed(call))))));
   }
 
@@ -215,18 +203,11 @@ public final class ApiRoutes extends AllDirectives {
                             parameterOptional(
                                 "status",
                                 status ->
-                                    parameterOptional(
-                                        "limit",
-                                        limit ->
-                                            parameterOptional(
-                                                "cursor",
-                                                cursor ->
-                                                    respond(
-                                                        call,
-                                                        () ->
-                                                            ledger.listTransfers(
-                                                                call, tenantId, status, limit,
-                                                                cursor)))))),
+                                    paged(
+                                        call,
+                                        (limit, cursor) ->
+                                            ledger.listTransfers(
+                                                call, tenantId, status, limit, cursor)))),
                     methodNotAllowed(call))),
         path(
             segment(),
@@ -245,6 +226,17 @@ public final class ApiRoutes extends AllDirectives {
             null,
             call.requestId(),
             Map.of()));
+  }
+
+  /** A list: its {@code limit} and {@code cursor} query parameters, checked by the handler. */
+  private Route paged(
+      Call call,
+      BiFunction<Optional<String>, Optional<String>, CompletionStage<HttpResponse>> handler) {
+    return parameterOptional(
+        "limit",
+        limit ->
+            parameterOptional(
+                "cursor", cursor -> respond(call, () -> handler.apply(limit, cursor))));
   }
 
   /** Runs a handler; a synchronous throw and a failed stage are mapped alike. */

@@ -94,25 +94,9 @@ public final class LedgerProjectionHandler
           time(e.at()),
           seqNr);
     } else if (event instanceof Account.FundsReserved e) {
-      execute(
-          c,
-          UPDATE_RESERVED,
-          e.reservedAfter(),
-          time(e.at()),
-          seqNr,
-          e.tenantId(),
-          e.accountId(),
-          seqNr);
+      updateReserved(c, e.tenantId(), e.accountId(), e.reservedAfter(), e.at(), seqNr);
     } else if (event instanceof Account.ReservationReleased e) {
-      execute(
-          c,
-          UPDATE_RESERVED,
-          e.reservedAfter(),
-          time(e.at()),
-          seqNr,
-          e.tenantId(),
-          e.accountId(),
-          seqNr);
+      updateReserved(c, e.tenantId(), e.accountId(), e.reservedAfter(), e.at(), seqNr);
     } else if (event instanceof Account.FundsDebited e) {
       execute(
           c,
@@ -124,18 +108,18 @@ public final class LedgerProjectionHandler
           e.tenantId(),
           e.accountId(),
           seqNr);
-      execute(
+      insertEntry(
           c,
-          INSERT_ENTRY,
-          e.tenantId(),
-          e.accountId(),
-          seqNr,
-          e.transferId(),
-          -e.amount(),
-          e.balanceAfter(),
-          e.counterparty(),
-          e.reference(),
-          time(e.at()));
+          new Entry(
+              e.tenantId(),
+              e.accountId(),
+              e.transferId(),
+              -e.amount(),
+              e.balanceAfter(),
+              e.counterparty(),
+              e.reference(),
+              e.at()),
+          seqNr);
     } else if (event instanceof Account.FundsCredited e) {
       execute(
           c,
@@ -146,18 +130,18 @@ public final class LedgerProjectionHandler
           e.tenantId(),
           e.accountId(),
           seqNr);
-      execute(
+      insertEntry(
           c,
-          INSERT_ENTRY,
-          e.tenantId(),
-          e.accountId(),
-          seqNr,
-          e.transferId(),
-          e.amount(),
-          e.balanceAfter(),
-          e.counterparty(),
-          e.reference(),
-          time(e.at()));
+          new Entry(
+              e.tenantId(),
+              e.accountId(),
+              e.transferId(),
+              e.amount(),
+              e.balanceAfter(),
+              e.counterparty(),
+              e.reference(),
+              e.at()),
+          seqNr);
     } else if (event instanceof Transfer.TransferRequested e) {
       execute(
           c,
@@ -186,6 +170,38 @@ public final class LedgerProjectionHandler
       execute(c, REJECT_TRANSFER, e.reason(), time(e.at()), e.tenantId(), e.transferId());
     }
     // Other events (tenants, untagged bookkeeping) have no read model here.
+  }
+
+  /** One ledger line: {@code amount} is negative for a debit. */
+  private record Entry(
+      String tenantId,
+      String accountId,
+      String transferId,
+      long amount,
+      long balanceAfter,
+      String counterparty,
+      String reference,
+      Instant at) {}
+
+  private static void updateReserved(
+      Connection c, String tenantId, String accountId, long reservedAfter, Instant at, long seqNr)
+      throws SQLException {
+    execute(c, UPDATE_RESERVED, reservedAfter, time(at), seqNr, tenantId, accountId, seqNr);
+  }
+
+  private static void insertEntry(Connection c, Entry e, long seqNr) throws SQLException {
+    execute(
+        c,
+        INSERT_ENTRY,
+        e.tenantId(),
+        e.accountId(),
+        seqNr,
+        e.transferId(),
+        e.amount(),
+        e.balanceAfter(),
+        e.counterparty(),
+        e.reference(),
+        time(e.at()));
   }
 
   private static OffsetDateTime time(Instant instant) {
