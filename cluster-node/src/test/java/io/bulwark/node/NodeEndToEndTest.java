@@ -215,6 +215,25 @@ class NodeEndToEndTest {
   }
 
   @Test
+  void readingUnknownTransfersWritesNothing() throws Exception {
+    String admin = f.ledger.tenantWithAdmin("t-unknown");
+    long before = journalRows();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(
+          404, f.api.send(get("/v1/tenants/t-unknown/transfers/nope-" + i).key(admin)).status());
+    }
+    assertEquals(before, journalRows(), "no saga was started (and remembered) by a read");
+  }
+
+  private long journalRows() throws Exception {
+    try (var c = f.db.dataSource().getConnection();
+        var rs = c.createStatement().executeQuery("SELECT count(*) FROM event_journal")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
   void refusalsHaveTheirOwnCodesAndReleaseReservations() {
     String admin = f.ledger.tenantWithAdmin("t-ref");
     f.ledger.account("t-ref", admin, "bank", "EUR", null);

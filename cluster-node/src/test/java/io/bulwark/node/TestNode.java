@@ -16,6 +16,7 @@ final class TestNode implements AutoCloseable {
       """
       pekko.coordinated-shutdown.exit-jvm = off
       pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+      pekko.cluster.run-coordinated-shutdown-when-down = off
       pekko.coordinated-shutdown.run-by-actor-system-terminate = off
       pekko.cluster.jmx.enabled = off
       pekko.cluster.split-brain-resolver.stable-after = 3s

@@ -4,6 +4,7 @@ import io.bulwark.domain.Ids;
 import io.bulwark.domain.Refusal;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.transfer.Outcome;
+import io.bulwark.domain.transfer.Transfer;
 import io.bulwark.domain.transfer.TransferView;
 import io.bulwark.readmodel.ReadModelQueries;
 import java.time.Duration;
@@ -121,8 +122,18 @@ final class LedgerHandlers {
       throw new ApiException(
           400, "invalid_id", "A transfer id is 1-255 printable ASCII characters.", "transferId");
     }
-    return entities
-        .getTransfer(tenantId, transferId)
+    // A never-written id is answered from the journal: asking its entity would start a
+    // remembered saga (journal writes) for nothing.
+    String persistenceId = Transfer.persistenceId(tenantId, transferId).id();
+    return queries
+        .hasEvents(persistenceId)
+        .thenCompose(
+            exists -> {
+              if (!exists) {
+                throw ApiException.notFound();
+              }
+              return entities.getTransfer(tenantId, transferId);
+            })
         .thenApply(
             reply -> {
               if (reply.transfer() == null) {

@@ -138,6 +138,28 @@ public final class ReadModelQueries {
   }
 
   /**
+   * Whether the journal holds any event of {@code persistenceId}: lets a read of an id that was
+   * never written be answered without waking (and so remembering) an entity.
+   */
+  public CompletionStage<Boolean> hasEvents(String persistenceId) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection c = dataSource.getConnection();
+              PreparedStatement statement =
+                  c.prepareStatement(
+                      "SELECT 1 FROM event_journal WHERE persistence_id = ? LIMIT 1")) {
+            statement.setString(1, persistenceId);
+            try (ResultSet rs = statement.executeQuery()) {
+              return rs.next();
+            }
+          } catch (SQLException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        },
+        blocking);
+  }
+
+  /**
    * Completes with true when the database answers {@code SELECT 1} within {@code timeout}, with
    * false otherwise; never fails.
    */

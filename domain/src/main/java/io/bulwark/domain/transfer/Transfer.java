@@ -80,6 +80,9 @@ public final class Transfer
 
   record Idle() implements Command {}
 
+  /** Sent by the shard when the entity moves to another node (rebalance, a node leaving). */
+  record HandOff() implements Command {}
+
   enum Step {
     RESERVE,
     CREDIT,
@@ -171,15 +174,24 @@ public final class Transfer
                 ctx ->
                     create(
                         ctx.getEntityId(),
-                        PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId()),
+                        persistenceIdOf(ctx.getEntityId()),
                         accounts,
                         settings,
                         ctx.getShard()))
+            .withStopMessage(new HandOff())
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   public static String entityId(String tenantId, String idempotencyKey) {
     return Ids.scoped(tenantId, idempotencyKey);
+  }
+
+  public static PersistenceId persistenceId(String tenantId, String idempotencyKey) {
+    return persistenceIdOf(entityId(tenantId, idempotencyKey));
+  }
+
+  private static PersistenceId persistenceIdOf(String entityId) {
+    return PersistenceId.of(ENTITY_KEY.name(), entityId);
   }
 
   public static Behavior<Command> create(
@@ -262,6 +274,7 @@ public final class Transfer
         .onCommand(RetryStep.class, this::onRetry)
         .onCommand(WaitExpired.class, this::onWaitExpired)
         .onCommand(Idle.class, this::onIdle)
+        .onCommand(HandOff.class, this::onHandOff)
         .build();
   }
 
@@ -403,6 +416,15 @@ public final class Transfer
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return Effect().noReply();
+  }
+
+  /**
+   * Moving to another node: waiting clients are told "pending" (202 with a Location to poll) rather
+   * than left to time out; the remembered saga resumes on its new node from its persisted phase.
+   */
+  private ReplyEffect<Event, State> onHandOff(State state, HandOff handOff) {
+    waiters.answerAll(replayed -> outcome(state, replayed));
+    return Effect().stop().thenNoReply();
   }
 
   // ---- the saga's steps ----
