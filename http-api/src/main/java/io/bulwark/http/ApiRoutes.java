@@ -20,6 +20,8 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RequestContext;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The v1 route tree. Cross-cutting rules live here: the request id on every response,
@@ -32,6 +34,7 @@ public final class ApiRoutes extends AllDirectives {
   private final LedgerHandlers ledger;
   private final long maxBodyBytes;
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.http.access");
 
   public ApiRoutes(
       Authenticator authenticator,
@@ -49,18 +52,41 @@ public final class ApiRoutes extends AllDirectives {
     return extractRequestContext(
         rc -> {
           String requestId = RequestIds.resolve(rc.getRequest());
-          return respondWithHeader(
-              RawHeader.create(RequestIds.HEADER, requestId),
+          return mapResponse(
+              response -> logged(rc, requestId, response),
               () ->
-                  handleExceptions(
-                      ExceptionHandler.newBuilder()
-                          .matchAny(e -> complete(Problems.fromThrowable(e, requestId)))
-                          .build(),
+                  respondWithHeader(
+                      RawHeader.create(RequestIds.HEADER, requestId),
                       () ->
-                          concat(
-                              pathPrefix("v1", () -> authenticated(rc, requestId)),
-                              complete(Problems.of(ApiException.notFound(), requestId)))));
+                          handleExceptions(
+                              ExceptionHandler.newBuilder()
+                                  .matchAny(e -> complete(Problems.fromThrowable(e, requestId)))
+                                  .build(),
+                              () ->
+                                  concat(
+                                      pathPrefix("v1", () -> authenticated(rc, requestId)),
+                                      complete(Problems.of(ApiException.notFound(), requestId))))));
         });
+  }
+
+  /**
+   * One line per request with its id, so the id a client quotes leads to the log: client errors at
+   * INFO, successes at DEBUG (5xx are logged with their cause where they are mapped).
+   */
+  private static HttpResponse logged(RequestContext rc, String requestId, HttpResponse response) {
+    int status = response.status().intValue();
+    if (status >= 400 ? ACCESS.isInfoEnabled() : ACCESS.isDebugEnabled()) {
+      String line = "{} {} -> {} requestId={}";
+      Object[] args = {
+        rc.getRequest().method().name(), rc.getRequest().getUri().path(), status, requestId
+      };
+      if (status >= 400) {
+        ACCESS.info(line, args);
+      } else {
+        ACCESS.debug(line, args);
+      }
+    }
+    return response;
   }
 
   private Route authenticated(RequestContext rc, String requestId) {

@@ -176,6 +176,28 @@ class ApiRoutesTest {
   }
 
   @Test
+  void theRequestIdOfAFailedRequestIsLogged() throws Exception {
+    var logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.bulwark.http.access");
+    var appender =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      var response = send("GET", "/v1/tenants/other/accounts/a", operatorKey, null, null);
+      String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+      assertTrue(
+          appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains(requestId)),
+          "the access log names " + requestId);
+      assertTrue(
+          appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains(operatorKey)),
+          "never the API key");
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
   void aValidRequestIdIsEchoed() throws Exception {
     var request =
         HttpRequest.newBuilder(

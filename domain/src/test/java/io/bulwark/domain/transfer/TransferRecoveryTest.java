@@ -123,6 +123,25 @@ class TransferRecoveryTest {
         classes(saga.stored()));
   }
 
+  @Test
+  void aHandOffTellsWaitingClientsPendingAndTheSagaResumesWhereItMovesTo() {
+    var saga = newSaga().spawn(PATIENT);
+    var caller = saga.start();
+    saga.expect(saga.source, Account.Reserve.class);
+
+    saga.ref.tell(new Transfer.HandOff());
+    var outcome = caller.expectMessageClass(Outcome.class, EXPECT);
+    assertEquals(Outcome.Kind.PENDING, outcome.kind());
+    testKit.createTestProbe().expectTerminated(saga.ref, EXPECT);
+
+    saga.spawn(PATIENT);
+    saga.done(saga.expect(saga.source, Account.Reserve.class));
+    saga.done(saga.expect(saga.destination, Account.Credit.class));
+    saga.done(saga.expect(saga.source, Account.Settle.class));
+    saga.done(saga.expect(saga.destination, Account.Forget.class));
+    assertEquals(TransferView.COMPLETED, saga.get().status());
+  }
+
   // ---- tags ----
 
   @Test
