@@ -39,7 +39,7 @@ public final class BulwarkNode {
   }
 
   public static BulwarkNode start(NodeSettings settings) {
-    Migrations.migrate(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
+    migrate(settings);
     Config config = NodeConfig.build(settings);
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
@@ -69,6 +69,18 @@ public final class BulwarkNode {
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /** Runs the migrations; a database that cannot be reached stops the node with a clear line. */
+  private static void migrate(NodeSettings settings) {
+    try {
+      Migrations.migrate(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
+    } catch (RuntimeException e) {
+      String cause =
+          String.valueOf(e.getMessage()).replaceAll("(?i)password=[^&\\s)]*", "password=***");
+      throw new StartupException(
+          "The database (BULWARK_DB_URL) cannot be reached or migrated: " + cause);
     }
   }
 

@@ -100,4 +100,23 @@ class EnvironmentTest {
         new Environment(Map.of("BULWARK_DATA_DIR", dir.toString(), "BULWARK_SEED_NODES", "nohost"));
     assertThrows(StartupException.class, () -> badSeed.settings("jdbc:x"));
   }
+
+  @Test
+  void anUnreachableDatabaseStopsStartupWithAMessageThatHidesThePassword() {
+    var settings =
+        new NodeSettings(
+            "127.0.0.1",
+            TestNode.freePort(),
+            List.of(),
+            TestNode.freePort(),
+            TestNode.freePort(),
+            "jdbc:postgresql://127.0.0.1:1/x?password=hunter2",
+            "bulwark",
+            "hunter2",
+            "platform",
+            TestNode.TEST_CONFIG);
+    var error = assertThrows(StartupException.class, () -> BulwarkNode.start(settings));
+    assertTrue(error.getMessage().contains("BULWARK_DB_URL"), error.getMessage());
+    assertFalse(error.getMessage().contains("hunter2"), error.getMessage());
+  }
 }

@@ -122,7 +122,7 @@ public final class ApiRoutes extends AllDirectives {
                                         call,
                                         () -> Access.platformOnly(call.principal()),
                                         body -> tenants.create(call, body))),
-                            methodNotAllowed(call))),
+                            methodNotAllowed(call, "POST"))),
                 pathPrefix(segment(), tenantId -> tenant(rc, call, tenantId))));
   }
 
@@ -132,7 +132,7 @@ public final class ApiRoutes extends AllDirectives {
             () ->
                 concat(
                     get(() -> respond(call, () -> tenants.get(call, tenantId))),
-                    methodNotAllowed(call))),
+                    methodNotAllowed(call, "GET"))),
         pathPrefix(
             "api-keys",
             () ->
@@ -149,7 +149,7 @@ public final class ApiRoutes extends AllDirectives {
                                                 Access.platformOrAdmin(call.principal(), tenantId),
                                             body -> tenants.createKey(call, tenantId, body))),
                                 get(() -> respond(call, () -> tenants.listKeys(call, tenantId))),
-                                methodNotAllowed(call))),
+                                methodNotAllowed(call, "GET, POST"))),
                     path(
                         segment(),
                         keyId ->
@@ -158,7 +158,7 @@ public final class ApiRoutes extends AllDirectives {
                                     () ->
                                         respond(
                                             call, () -> tenants.revokeKey(call, tenantId, keyId))),
-                                methodNotAllowed(call))))),
+                                methodNotAllowed(call, "DELETE"))))),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
         pathPrefix("transfers", () -> transfers(rc, call, tenantId)));
   }
@@ -181,7 +181,7 @@ public final class ApiRoutes extends AllDirectives {
                                 call,
                                 (limit, cursor) ->
                                     ledger.listAccounts(call, tenantId, limit, cursor))),
-                    methodNotAllowed(call))),
+                    methodNotAllowed(call, "GET, POST"))),
         pathPrefix(
             segment(),
             accountId ->
@@ -194,7 +194,7 @@ public final class ApiRoutes extends AllDirectives {
                                         respond(
                                             call,
                                             () -> ledger.getAccount(call, tenantId, accountId))),
-                                methodNotAllowed(call))),
+                                methodNotAllowed(call, "GET"))),
                     path(
                         "entries",
                         () ->
@@ -206,7 +206,7 @@ public final class ApiRoutes extends AllDirectives {
                                             (limit, cursor) ->
                                                 ledger.listEntries(
                                                     call, tenantId, accountId, limit, cursor))),
-                                methodNotAllowed(call))))));
+                                methodNotAllowed(call, "GET"))))));
   }
 
   private Route transfers(RequestContext rc, Call call, String tenantId) {
@@ -234,24 +234,25 @@ public final class ApiRoutes extends AllDirectives {
                                         (limit, cursor) ->
                                             ledger.listTransfers(
                                                 call, tenantId, status, limit, cursor)))),
-                    methodNotAllowed(call))),
+                    methodNotAllowed(call, "GET, POST"))),
         path(
             segment(),
             transferId ->
                 concat(
                     get(() -> respond(call, () -> ledger.getTransfer(call, tenantId, transferId))),
-                    methodNotAllowed(call))));
+                    methodNotAllowed(call, "GET"))));
   }
 
-  private Route methodNotAllowed(Call call) {
+  private Route methodNotAllowed(Call call, String allow) {
     return complete(
         Problems.of(
-            405,
-            "method_not_allowed",
-            "This method is not allowed on this resource.",
-            null,
-            call.requestId(),
-            Map.of()));
+                405,
+                "method_not_allowed",
+                "This resource allows " + allow + ".",
+                null,
+                call.requestId(),
+                Map.of())
+            .addHeader(RawHeader.create("Allow", allow)));
   }
 
   /** A list: its {@code limit} and {@code cursor} query parameters, checked by the handler. */

@@ -169,10 +169,10 @@ class ApiRoutesTest {
   @Test
   void unknownPathsAndMethodsAreProblems() throws Exception {
     problem(send("GET", "/nowhere", null, null, null), 404, "not_found");
-    problem(
-        send("PUT", "/v1/tenants/acme/accounts", operatorKey, "application/json", "{}"),
-        405,
-        "method_not_allowed");
+    var wrongMethod =
+        send("PUT", "/v1/tenants/acme/accounts", operatorKey, "application/json", "{}");
+    problem(wrongMethod, 405, "method_not_allowed");
+    assertEquals("GET, POST", wrongMethod.headers().firstValue("Allow").orElseThrow());
   }
 
   @Test
