@@ -117,6 +117,28 @@ class IdempotencyTest {
     assertTrue(fresh.header("Idempotent-Replayed").isEmpty());
   }
 
+  @Test
+  void aMaximalKeyOfAwkwardCharactersWorksEndToEnd() throws Exception {
+    String key = ("|%/ ?#a" + "x".repeat(20)).repeat(10).substring(0, 255);
+    assertEquals(255, key.length());
+    var created = f.ledger.transfer("idem", admin, key, "bank", "alice", 9, "EUR");
+    assertEquals(201, created.status(), created.body());
+    assertEquals(key, created.json().get("id").asText());
+    String location = created.header("Location").orElseThrow();
+    var read = f.api.send(ApiClient.get(location).key(admin));
+    assertEquals(200, read.status(), read.body());
+    assertEquals(key, read.json().get("id").asText());
+    var replay = f.ledger.transfer("idem", admin, key, "bank", "alice", 9, "EUR");
+    assertEquals("true", replay.header("Idempotent-Replayed").orElseThrow());
+    io.bulwark.testing.Eventually.await(
+        java.time.Duration.ofSeconds(15),
+        () -> {
+          var listed = f.api.send(ApiClient.get("/v1/tenants/idem/transfers?limit=200").key(admin));
+          assertTrue(
+              listed.body().contains(created.json().get("id").toString()), "in the read model");
+        });
+  }
+
   private static ObjectNode withoutRequestId(ApiClient.Response response) {
     var body = (ObjectNode) response.json();
     body.remove("requestId");
