@@ -329,6 +329,21 @@ class NodeEndToEndTest {
           assertEquals(2, report.json().get("checked").asLong());
           assertEquals(0, report.json().get("differences").size());
         });
+
+    // A read model that drifted (as a commit skipped by eventsByTag would leave it) is reported.
+    try (var c = f.db.dataSource().getConnection();
+        var drift =
+            c.prepareStatement(
+                "UPDATE accounts SET balance = balance + 1"
+                    + " WHERE tenant_id = 't-recon' AND account_id = 'carol'")) {
+      assertEquals(1, drift.executeUpdate());
+    }
+    var report = f.management.send(get("/reconciliation?tenant=t-recon"));
+    assertEquals(409, report.status(), report.body());
+    var difference = report.json().get("differences").get(0);
+    assertEquals("carol", difference.get("accountId").asText());
+    assertEquals(43, difference.get("readModelBalance").asLong());
+    assertEquals(42, difference.get("entityBalance").asLong());
   }
 
   private void assertRefused(String code, ApiClient.Response response) {
