@@ -23,6 +23,11 @@ public final class DomainTestConfig {
         .resolve();
   }
 
+  /** {@link #config()} where every message between actors, asks and replies too, must serialize. */
+  public static Config serializingMessages() {
+    return ConfigFactory.parseString("pekko.actor.serialize-messages = on").withFallback(config());
+  }
+
   /** Commands, events and state checked for a serialization round trip that preserves equality. */
   public static EventSourcedBehaviorTestKit.SerializationSettings verifiedSerialization() {
     return EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true);

@@ -10,7 +10,6 @@ import static io.bulwark.domain.transfer.Saga.classes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.bulwark.domain.DomainTestConfig;
 import io.bulwark.domain.TaggedEvents;
 import io.bulwark.domain.account.Account;
@@ -35,11 +34,7 @@ class TransferRecoveryTest {
   // Every message between actors, including the saga's own asks and replies, must serialize.
   @JUnit5TestKit
   ActorTestKit testKit =
-      new JUnit5TestKitBuilder()
-          .withCustomConfig(
-              ConfigFactory.parseString("pekko.actor.serialize-messages = on")
-                  .withFallback(DomainTestConfig.config()))
-          .build();
+      new JUnit5TestKitBuilder().withCustomConfig(DomainTestConfig.serializingMessages()).build();
 
   PersistenceTestKit persistence = PersistenceTestKit.create(testKit.system());
 

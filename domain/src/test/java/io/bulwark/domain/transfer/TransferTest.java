@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.typesafe.config.ConfigFactory;
 import io.bulwark.domain.DomainTestConfig;
 import io.bulwark.domain.Refusal;
 import io.bulwark.domain.account.Account;
@@ -37,11 +36,7 @@ class TransferTest {
   // Every message between actors, including the saga's own asks and replies, must serialize.
   @JUnit5TestKit
   ActorTestKit testKit =
-      new JUnit5TestKitBuilder()
-          .withCustomConfig(
-              ConfigFactory.parseString("pekko.actor.serialize-messages = on")
-                  .withFallback(DomainTestConfig.config()))
-          .build();
+      new JUnit5TestKitBuilder().withCustomConfig(DomainTestConfig.serializingMessages()).build();
 
   PersistenceTestKit persistence = PersistenceTestKit.create(testKit.system());
 
