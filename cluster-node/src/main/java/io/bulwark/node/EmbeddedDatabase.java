@@ -88,8 +88,14 @@ final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * The embedded server listens on loopback only and trusts local connections (its pg_hba.conf), so
+   * the node connects as its superuser with no password: there is no secret to keep.
+   */
+  static final String USER = "postgres";
+
   String jdbcUrl() {
-    return postgres.getJdbcUrl("postgres", "postgres");
+    return postgres.getJdbcUrl(USER, "postgres");
   }
 
   @Override

@@ -47,8 +47,8 @@ final class Environment {
     String password;
     if (usesEmbeddedDatabase()) {
       url = embeddedJdbcUrl;
-      user = "postgres";
-      password = "postgres";
+      user = EmbeddedDatabase.USER;
+      password = "";
     } else {
       url = env.get("BULWARK_DB_URL");
       user = env.getOrDefault("BULWARK_DB_USER", "bulwark");
