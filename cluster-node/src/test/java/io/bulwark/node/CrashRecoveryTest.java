@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -182,15 +181,8 @@ class CrashRecoveryTest {
     var acked = new AtomicInteger();
     String baseUrl = node.baseUrl();
     var running =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return TransferLoad.run(
-                    load, CLIENT_THREADS, i -> baseUrl, TENANT, apiKey, stop, acked, 0);
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+        TransferLoad.runInBackground(
+            load, CLIENT_THREADS, i -> baseUrl, TENANT, apiKey, stop, acked);
     Eventually.await(
         Duration.ofSeconds(120),
         () -> assertTrue(acked.get() >= ACKS_BEFORE_CRASH || running.isDone()));

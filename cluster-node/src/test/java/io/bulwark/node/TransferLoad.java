@@ -106,6 +106,26 @@ final class TransferLoad {
    * the result). Fails if any response broke docs/openapi.yaml. {@code retries503} re-sends a 503
    * with the same key up to that many times.
    */
+  /** {@link #run} on another thread, for tests that act on the nodes while the load runs. */
+  static java.util.concurrent.CompletableFuture<Map<String, Result>> runInBackground(
+      List<Planned> transfers,
+      int threads,
+      IntFunction<String> target,
+      String tenantId,
+      String apiKey,
+      AtomicBoolean stop,
+      AtomicInteger acked) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return run(transfers, threads, target, tenantId, apiKey, stop, acked, 0);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
   static Map<String, Result> run(
       List<Planned> transfers,
       int threads,

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -134,29 +133,14 @@ class TwoNodeTest {
     String urlA = a.baseUrl();
     String urlB = b.baseUrl();
     var running =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return TransferLoad.run(
-                    load,
-                    16,
-                    i -> i % 2 == 0 ? urlA : urlB,
-                    TENANT,
-                    admin,
-                    new AtomicBoolean(),
-                    acked,
-                    0);
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+        TransferLoad.runInBackground(
+            load, 16, i -> i % 2 == 0 ? urlA : urlB, TENANT, admin, new AtomicBoolean(), acked);
     Eventually.await(
         Duration.ofSeconds(120), () -> assertTrue(acked.get() >= 40 || running.isDone()));
     b.stop();
     b = null;
     Map<String, Result> results = running.get(2, TimeUnit.MINUTES);
     System.out.println("TwoNodeTest: B left; load " + TransferLoad.summary(results));
-    results.forEach((k, v) -> {});
     awaitMembersUp(a, 1);
 
     checks.awaitNoTransferInFlight(limits.keySet(), Duration.ofSeconds(60));
@@ -190,15 +174,8 @@ class TwoNodeTest {
     String urlA = a.baseUrl();
     String urlB = b.baseUrl();
     var running =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return TransferLoad.run(
-                    load, 16, i -> i % 2 == 0 ? urlA : urlB, TENANT, admin, stop, acked, 0);
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+        TransferLoad.runInBackground(
+            load, 16, i -> i % 2 == 0 ? urlA : urlB, TENANT, admin, stop, acked);
     Eventually.await(
         Duration.ofSeconds(120), () -> assertTrue(acked.get() >= 80 || running.isDone()));
     stop.set(true);

@@ -114,6 +114,15 @@ final class Saga {
         TENANT, key, SOURCE, DESTINATION, 100, "EUR", "invoice 7", "fp-1", at);
   }
 
+  /** Every step from Reserve on answered at once; the transfer ends completed. */
+  void completeFromReserve() {
+    done(expect(source, Account.Reserve.class));
+    done(expect(destination, Account.Credit.class));
+    done(expect(source, Account.Settle.class));
+    done(expect(destination, Account.Forget.class));
+    assertEquals(TransferView.COMPLETED, get().status());
+  }
+
   /** Reserve, credit and settle answered at once; the first caller's outcome. */
   Outcome completeHappyPath(TestProbe<Outcome> caller) {
     done(expect(source, Account.Reserve.class));
