@@ -1,6 +1,7 @@
 package io.bulwark.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.domain.transfer.Transfer;
@@ -12,6 +13,9 @@ import io.bulwark.http.auth.ApiKeys;
 import io.bulwark.http.auth.Authenticator;
 import io.bulwark.http.auth.KeyCache;
 import io.bulwark.http.auth.KeyRevocations;
+import io.bulwark.http.limits.AdmissionSettings;
+import io.bulwark.http.limits.LimitSettings;
+import io.bulwark.http.limits.Protection;
 import io.bulwark.projections.LedgerProjection;
 import io.bulwark.projections.Migrations;
 import io.bulwark.projections.SharedPool;
@@ -39,8 +43,9 @@ public final class BulwarkNode {
   }
 
   public static BulwarkNode start(NodeSettings settings) {
-    migrate(settings);
     Config config = NodeConfig.build(settings);
+    checkSettings(config);
+    migrate(settings);
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
@@ -61,7 +66,9 @@ public final class BulwarkNode {
       var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
       var queries = ReadModelQueries.create(system, dataSource);
       var revocations = KeyRevocations.clusterWide(system, keyCache);
-      var routes = new ApiRoutes(authenticator, entities, queries, revocations, http);
+      var routes =
+          new ApiRoutes(
+              authenticator, entities, queries, revocations, http, Protection.forNode(system));
       ServerBinding binding =
           await(ApiServer.start(system, routes.route(), http.host(), http.port()));
       await(PekkoManagement.get(system).start());
@@ -69,6 +76,17 @@ public final class BulwarkNode {
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /** Settings with rules beyond their type are checked before anything starts. */
+  private static void checkSettings(Config config) {
+    try {
+      LimitSettings.fromConfig(config);
+      AdmissionSettings.fromConfig(config);
+      HttpSettings.fromConfig(config);
+    } catch (ConfigException e) {
+      throw new StartupException("A setting is invalid: " + e.getMessage());
     }
   }
 

@@ -23,6 +23,7 @@ class OpenApiDocumentTest {
         Map.of(
             "/v1/tenants", List.of("post"),
             "/v1/tenants/{tenantId}", List.of("get"),
+            "/v1/tenants/{tenantId}/limits", List.of("get", "put", "delete"),
             "/v1/tenants/{tenantId}/api-keys", List.of("post", "get"),
             "/v1/tenants/{tenantId}/api-keys/{keyId}", List.of("delete"),
             "/v1/tenants/{tenantId}/accounts", List.of("post", "get"),

@@ -24,6 +24,14 @@ final class TestNode implements AutoCloseable {
       pekko.cluster.sharding.distributed-data.majority-min-cap = 1
       bulwark.http.host = "127.0.0.1"
       jdbc-read-journal.refresh-interval = 100ms
+      # Tests drive far more traffic from one address and tenant than the defaults allow; the
+      # limit tests set their own. A fixed admission limit keeps them deterministic.
+      bulwark.limits.ip { requests-per-second = 1000000, burst = 1000000 }
+      bulwark.limits.tenant {
+        writes-per-second = 1000000, write-burst = 1000000
+        reads-per-second = 1000000, read-burst = 1000000
+      }
+      bulwark.admission { limit = fixed, initial-limit = 1024, max-limit = 1024 }
       """;
 
   final NodeSettings settings;
@@ -92,6 +100,25 @@ final class TestNode implements AutoCloseable {
 
   String managementUrl() {
     return "http://127.0.0.1:" + settings.managementPort();
+  }
+
+  /** Waits until this node sees {@code count} members, all Up and reachable. */
+  void awaitMembersUp(int count) throws Exception {
+    var management = new ApiClient(managementUrl(), null);
+    io.bulwark.testing.Eventually.await(
+        Duration.ofSeconds(60),
+        () -> {
+          var members = management.send(ApiClient.get("/cluster/members"));
+          org.junit.jupiter.api.Assertions.assertEquals(200, members.status(), members.body());
+          var list = members.json().get("members");
+          org.junit.jupiter.api.Assertions.assertEquals(count, list.size(), members.body());
+          list.forEach(
+              m ->
+                  org.junit.jupiter.api.Assertions.assertEquals(
+                      "Up", m.get("status").asText(), members.body()));
+          org.junit.jupiter.api.Assertions.assertEquals(
+              0, members.json().get("unreachable").size(), members.body());
+        });
   }
 
   /** Graceful: leaves the cluster and hands off its shards. */

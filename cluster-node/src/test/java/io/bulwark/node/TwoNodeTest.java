@@ -1,6 +1,5 @@
 package io.bulwark.node;
 
-import static io.bulwark.node.ApiClient.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -64,8 +63,8 @@ class TwoNodeTest {
     platformKey = TestNode.newPlatformKey();
     a = TestNode.seed(db, platformKey).start();
     b = joiningAbove(a).start();
-    awaitMembersUp(a, 2);
-    awaitMembersUp(b, 2);
+    a.awaitMembersUp(2);
+    b.awaitMembersUp(2);
     apiA = new ApiClient(a.baseUrl(), new OpenApiContract());
     apiB = new ApiClient(b.baseUrl(), new OpenApiContract());
     var ledgerA = new Ledger(apiA, platformKey);
@@ -141,7 +140,7 @@ class TwoNodeTest {
     b = null;
     Map<String, Result> results = running.get(2, TimeUnit.MINUTES);
     System.out.println("TwoNodeTest: B left; load " + TransferLoad.summary(results));
-    awaitMembersUp(a, 1);
+    a.awaitMembersUp(1);
 
     checks.awaitNoTransferInFlight(limits.keySet(), Duration.ofSeconds(60));
     var afterLeave = checks.finalTransfers(planned.keySet(), false, Duration.ofSeconds(10));
@@ -190,7 +189,7 @@ class TwoNodeTest {
 
     Map<String, Result> results = running.get(2, TimeUnit.MINUTES);
     System.out.println("TwoNodeTest: B crashed; load " + TransferLoad.summary(results));
-    awaitMembersUp(a, 1);
+    a.awaitMembersUp(1);
 
     var checks = new InvariantChecks(apiA, TENANT, admin, EUR, db.dataSource());
     checks.awaitNoTransferInFlight(limits.keySet(), Duration.ofSeconds(90));
@@ -251,20 +250,6 @@ class TwoNodeTest {
       joining = TestNode.joining(db, platformKey, seed);
     }
     return joining;
-  }
-
-  private static void awaitMembersUp(TestNode node, int count) throws Exception {
-    var management = new ApiClient(node.managementUrl(), null);
-    Eventually.await(
-        Duration.ofSeconds(60),
-        () -> {
-          var members = management.send(get("/cluster/members"));
-          assertEquals(200, members.status(), members.body());
-          var list = members.json().get("members");
-          assertEquals(count, list.size(), members.body());
-          list.forEach(m -> assertEquals("Up", m.get("status").asText(), members.body()));
-          assertEquals(0, members.json().get("unreachable").size(), members.body());
-        });
   }
 
   /** Local ids of this tenant's entities of {@code type} that run on {@code node}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.tenant.Tenant;
+import io.bulwark.domain.tenant.TenantLimits;
 import io.bulwark.domain.transfer.Transfer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -46,6 +47,11 @@ class EventSerializationTest {
             7101,
             "api-key-issued"),
         Arguments.of(new Tenant.ApiKeyRevoked("acme", "k1", AT), 7101, "api-key-revoked"),
+        Arguments.of(
+            new Tenant.TenantLimitsSet("acme", new TenantLimits(10, 20, 30, 60), AT),
+            7101,
+            "tenant-limits-set"),
+        Arguments.of(new Tenant.TenantLimitsCleared("acme", AT), 7101, "tenant-limits-cleared"),
         Arguments.of(
             new Account.AccountOpened("acme", "a1", "EUR", null, AT), 7102, "account-opened"),
         Arguments.of(

@@ -16,6 +16,21 @@ final class Access {
     }
   }
 
+  /**
+   * Platform administration of one tenant (its limits): a key of this tenant gets 403, a key of
+   * another 404, as everywhere.
+   */
+  static void platformFor(Principal principal, String tenantId) {
+    if (principal.platform()) {
+      JsonBody.checkedId("tenantId", tenantId);
+      return;
+    }
+    if (!principal.belongsTo(tenantId)) {
+      throw ApiException.notFound();
+    }
+    throw ApiException.forbidden();
+  }
+
   /** Tenant administration: the platform key, or an admin key of this tenant. */
   static void platformOrAdmin(Principal principal, String tenantId) {
     if (principal.platform()) {

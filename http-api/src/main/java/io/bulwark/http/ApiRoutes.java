@@ -2,7 +2,9 @@ package io.bulwark.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.bulwark.domain.Stages;
 import io.bulwark.http.auth.Authenticator;
+import io.bulwark.http.limits.Protection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -24,15 +26,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The v1 route tree. Cross-cutting rules live here: the request id on every response,
- * authentication, content type and size of bodies, 404 and 405 as problem+json. Handlers only ever
- * return a response or fail; every failure is mapped by {@link Problems}.
+ * The v1 route tree. Cross-cutting rules live here: the request id on every response, traffic
+ * protection ({@link Guards}), authentication, the request's deadline, content type and size of
+ * bodies, 404 and 405 as problem+json. Handlers only ever return a response or fail; every failure
+ * is mapped by {@link Problems}.
  */
 public final class ApiRoutes extends AllDirectives {
   private final Authenticator authenticator;
   private final TenantHandlers tenants;
   private final LedgerHandlers ledger;
+  private final Guards guards;
   private final long maxBodyBytes;
+  private final Duration requestDeadline;
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.http.access");
 
@@ -41,17 +46,22 @@ public final class ApiRoutes extends AllDirectives {
       EntityGateway entities,
       io.bulwark.readmodel.ReadModelQueries queries,
       io.bulwark.http.auth.KeyRevocations revocations,
-      HttpSettings settings) {
+      HttpSettings settings,
+      Protection protection) {
     this.authenticator = authenticator;
-    this.tenants = new TenantHandlers(entities, revocations);
+    this.tenants =
+        new TenantHandlers(entities, revocations, protection.settings().tenantDefaults());
     this.ledger = new LedgerHandlers(entities, queries, settings.transferWait());
+    this.guards = new Guards(protection.limiter(), protection.admission(), protection.addresses());
     this.maxBodyBytes = settings.maxBodyBytes();
+    this.requestDeadline = settings.requestDeadline();
   }
 
   public Route route() {
     return extractRequestContext(
         rc -> {
           String requestId = RequestIds.resolve(rc.getRequest());
+          Deadline deadline = Deadline.in(requestDeadline);
           return mapResponse(
               response -> logged(rc, requestId, response),
               () ->
@@ -64,23 +74,33 @@ public final class ApiRoutes extends AllDirectives {
                                   .build(),
                               () ->
                                   concat(
-                                      pathPrefix("v1", () -> authenticated(rc, requestId)),
+                                      pathPrefix(
+                                          "v1",
+                                          () ->
+                                              guards.byClient(
+                                                  rc,
+                                                  requestId,
+                                                  limits ->
+                                                      authenticated(
+                                                          rc, requestId, deadline, limits))),
                                       complete(Problems.of(ApiException.notFound(), requestId))))));
         });
   }
 
   /**
    * One line per request with its id, so the id a client quotes leads to the log: client errors at
-   * INFO, successes at DEBUG (5xx are logged with their cause where they are mapped).
+   * INFO, successes at DEBUG (5xx are logged with their cause where they are mapped). Refusals of
+   * traffic protection (429, 503) are DEBUG too: a flood must not become a flood of log lines.
    */
   private static HttpResponse logged(RequestContext rc, String requestId, HttpResponse response) {
     int status = response.status().intValue();
-    if (status >= 400 ? ACCESS.isInfoEnabled() : ACCESS.isDebugEnabled()) {
+    boolean info = status >= 400 && status != 429 && status != 503;
+    if (info ? ACCESS.isInfoEnabled() : ACCESS.isDebugEnabled()) {
       String line = "{} {} -> {} requestId={}";
       Object[] args = {
         rc.getRequest().method().name(), rc.getRequest().getUri().path(), status, requestId
       };
-      if (status >= 400) {
+      if (info) {
         ACCESS.info(line, args);
       } else {
         ACCESS.debug(line, args);
@@ -89,7 +109,8 @@ public final class ApiRoutes extends AllDirectives {
     return response;
   }
 
-  private Route authenticated(RequestContext rc, String requestId) {
+  private Route authenticated(
+      RequestContext rc, String requestId, Deadline deadline, RequestLimits limits) {
     return optionalHeaderValueByName(
         "Authorization",
         header ->
@@ -97,13 +118,15 @@ public final class ApiRoutes extends AllDirectives {
                 authenticator.authenticate(header),
                 principal -> {
                   if (principal.isEmpty()) {
+                    guards.authenticationFailed(limits);
                     return complete(
                         Problems.of(
                             new ApiException(
                                 401, "unauthenticated", "A valid API key is required."),
                             requestId));
                   }
-                  return v1(rc, new Call(requestId, principal.get()));
+                  var call = new Call(requestId, principal.get(), deadline);
+                  return guards.forCaller(rc, call, limits, () -> v1(rc, call));
                 }));
   }
 
@@ -159,8 +182,23 @@ public final class ApiRoutes extends AllDirectives {
                                         respond(
                                             call, () -> tenants.revokeKey(call, tenantId, keyId))),
                                 methodNotAllowed(call, "DELETE"))))),
+        path("limits", () -> limits(rc, call, tenantId)),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
         pathPrefix("transfers", () -> transfers(rc, call, tenantId)));
+  }
+
+  private Route limits(RequestContext rc, Call call, String tenantId) {
+    return concat(
+        get(() -> respond(call, () -> tenants.getLimits(call, tenantId))),
+        put(
+            () ->
+                withBody(
+                    rc,
+                    call,
+                    () -> Access.platformFor(call.principal(), tenantId),
+                    body -> tenants.setLimits(call, tenantId, body))),
+        delete(() -> respond(call, () -> tenants.clearLimits(call, tenantId))),
+        methodNotAllowed(call, "DELETE, GET, PUT"));
   }
 
   private Route accounts(RequestContext rc, Call call, String tenantId) {
@@ -307,8 +345,8 @@ public final class ApiRoutes extends AllDirectives {
             throw new ApiException(
                 413, "payload_too_large", "The request body is larger than 64 KiB.");
           }
-          return entity
-              .toStrict(BODY_READ_TIMEOUT.toMillis(), maxBodyBytes, rc.getMaterializer())
+          return Stages.direct(
+                  entity.toStrict(BODY_READ_TIMEOUT.toMillis(), maxBodyBytes, rc.getMaterializer()))
               .thenCompose(
                   strict ->
                       handler.apply(

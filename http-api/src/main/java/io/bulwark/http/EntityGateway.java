@@ -1,64 +1,115 @@
 package io.bulwark.http;
 
+import io.bulwark.domain.Stages;
 import io.bulwark.domain.Times;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.tenant.Tenant;
+import io.bulwark.domain.tenant.TenantLimits;
 import io.bulwark.domain.transfer.Outcome;
 import io.bulwark.domain.transfer.Transfer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
-/** The asks the API makes of the sharded entities, each bounded by a timeout. */
+/**
+ * The asks the API makes of the sharded entities, each bounded by the request's deadline and by the
+ * configured ask timeout, whichever comes first; none is sent once the deadline has passed.
+ */
 public final class EntityGateway {
+  /** What a transfer's ask keeps beyond the saga's wait, so the saga's own answer arrives. */
+  private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
+
   private final ClusterSharding sharding;
-  private final Duration timeout;
+  private final Duration askTimeout;
 
-  public EntityGateway(ActorSystem<?> system, Duration timeout) {
+  public EntityGateway(ActorSystem<?> system, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
-    this.timeout = timeout;
+    this.askTimeout = askTimeout;
   }
 
-  CompletionStage<Tenant.CreateReply> createTenant(String tenantId, String name) {
-    return tenant(tenantId).ask(r -> new Tenant.Create(name, Times.now(), r), timeout);
+  CompletionStage<Tenant.CreateReply> createTenant(
+      Deadline deadline, String tenantId, String name) {
+    return ask(deadline, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.Create(name, Times.now(), r));
   }
 
-  CompletionStage<Tenant.GetReply> getTenant(String tenantId) {
-    return tenant(tenantId).ask(Tenant.Get::new, timeout);
+  CompletionStage<Tenant.GetReply> getTenant(Deadline deadline, String tenantId) {
+    return ask(deadline, Tenant.ENTITY_KEY, tenantId, Tenant.Get::new);
   }
 
   CompletionStage<Tenant.IssueReply> issueKey(
-      String tenantId, String keyId, String name, List<String> roles, String hash) {
-    return tenant(tenantId)
-        .ask(r -> new Tenant.IssueKey(keyId, name, roles, hash, Times.now(), r), timeout);
+      Deadline deadline,
+      String tenantId,
+      String keyId,
+      String name,
+      List<String> roles,
+      String hash) {
+    return ask(
+        deadline,
+        Tenant.ENTITY_KEY,
+        tenantId,
+        r -> new Tenant.IssueKey(keyId, name, roles, hash, Times.now(), r));
   }
 
-  CompletionStage<Tenant.RevokeReply> revokeKey(String tenantId, String keyId) {
-    return tenant(tenantId).ask(r -> new Tenant.RevokeKey(keyId, Times.now(), r), timeout);
+  CompletionStage<Tenant.RevokeReply> revokeKey(Deadline deadline, String tenantId, String keyId) {
+    return ask(
+        deadline, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.RevokeKey(keyId, Times.now(), r));
   }
 
-  CompletionStage<Tenant.KeysReply> listKeys(String tenantId) {
-    return tenant(tenantId).ask(Tenant.ListKeys::new, timeout);
+  CompletionStage<Tenant.KeysReply> listKeys(Deadline deadline, String tenantId) {
+    return ask(deadline, Tenant.ENTITY_KEY, tenantId, Tenant.ListKeys::new);
+  }
+
+  CompletionStage<Tenant.LimitsReply> setLimits(
+      Deadline deadline, String tenantId, TenantLimits limits) {
+    return ask(
+        deadline, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.SetLimits(limits, Times.now(), r));
+  }
+
+  CompletionStage<Tenant.LimitsReply> getLimits(Deadline deadline, String tenantId) {
+    return ask(deadline, Tenant.ENTITY_KEY, tenantId, Tenant.GetLimits::new);
   }
 
   CompletionStage<Account.OpenReply> openAccount(
-      String tenantId, String accountId, String currency, Long overdraftLimit) {
-    return account(tenantId, accountId)
-        .ask(r -> new Account.Open(currency, overdraftLimit, Times.now(), r), timeout);
+      Deadline deadline, String tenantId, String accountId, String currency, Long overdraftLimit) {
+    return ask(
+        deadline,
+        Account.ENTITY_KEY,
+        Account.entityId(tenantId, accountId),
+        r -> new Account.Open(currency, overdraftLimit, Times.now(), r));
   }
 
-  CompletionStage<Account.GetReply> getAccount(String tenantId, String accountId) {
-    return account(tenantId, accountId).ask(Account.Get::new, timeout);
+  CompletionStage<Account.GetReply> getAccount(
+      Deadline deadline, String tenantId, String accountId) {
+    return ask(
+        deadline, Account.ENTITY_KEY, Account.entityId(tenantId, accountId), Account.Get::new);
   }
 
-  /** Waits for the saga up to {@code wait}; the ask itself gets a margin beyond it. */
+  /**
+   * Waits for the saga up to {@code wait}, cut short so that its answer still fits in the deadline;
+   * the ask itself lasts until the deadline.
+   */
   CompletionStage<Outcome> startTransfer(
-      String tenantId, String key, TransferRequest request, String fingerprint, Duration wait) {
-    return sharding
-        .entityRefFor(Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key))
-        .ask(
+      Deadline deadline,
+      String tenantId,
+      String key,
+      TransferRequest request,
+      String fingerprint,
+      Duration wait) {
+    Duration left = deadline.left();
+    Duration sagaWait = left.minus(ANSWER_MARGIN);
+    Duration bounded =
+        sagaWait.isNegative() ? Duration.ZERO : (wait.compareTo(sagaWait) <= 0 ? wait : sagaWait);
+    EntityRef<Transfer.Command> saga =
+        sharding.entityRefFor(Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key));
+    return Stages.direct(
+        saga.ask(
             r ->
                 new Transfer.Start(
                     request.from(),
@@ -67,24 +118,28 @@ public final class EntityGateway {
                     request.currency(),
                     request.reference(),
                     fingerprint,
-                    wait,
+                    bounded,
                     r),
-            wait.plus(timeout));
+            left));
   }
 
-  CompletionStage<Transfer.GetReply> getTransfer(String tenantId, String key) {
-    return sharding
-        .entityRefFor(Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key))
-        .ask(Transfer.Get::new, timeout);
+  CompletionStage<Transfer.GetReply> getTransfer(Deadline deadline, String tenantId, String key) {
+    return ask(deadline, Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key), Transfer.Get::new);
   }
 
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Tenant.Command> tenant(
-      String tenantId) {
-    return sharding.entityRefFor(Tenant.ENTITY_KEY, tenantId);
-  }
-
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Account.Command> account(
-      String tenantId, String accountId) {
-    return sharding.entityRefFor(Account.ENTITY_KEY, Account.entityId(tenantId, accountId));
+  /**
+   * One ask, timed by what is left of the deadline (at most the ask timeout). The deadline is
+   * checked first, so an expired request reaches no entity, not even its shard region.
+   */
+  private <C, R> CompletionStage<R> ask(
+      Deadline deadline, EntityTypeKey<C> type, String entityId, Function<ActorRef<R>, C> message) {
+    Duration timeout;
+    try {
+      Duration left = deadline.left();
+      timeout = left.compareTo(askTimeout) < 0 ? left : askTimeout;
+    } catch (ApiException expired) {
+      return CompletableFuture.failedFuture(expired);
+    }
+    return Stages.direct(sharding.entityRefFor(type, entityId).ask(message::apply, timeout));
   }
 }

@@ -142,6 +142,22 @@ public final class JsonBody {
     return node.longValue();
   }
 
+  /** A whole number from {@code min} to {@code max}, required. */
+  public int requiredInt(String member, int min, int max) {
+    JsonNode node = root.get(member);
+    if (node == null || node.isNull()) {
+      throw ApiException.invalid(member, "'" + member + "' is required.");
+    }
+    if (!node.isIntegralNumber()
+        || !node.canConvertToInt()
+        || node.intValue() < min
+        || node.intValue() > max) {
+      throw ApiException.invalid(
+          member, "'" + member + "' must be a whole number from " + min + " to " + max + ".");
+    }
+    return node.intValue();
+  }
+
   public List<String> requiredStringArray(String member) {
     JsonNode node = root.get(member);
     if (node == null || node.isNull()) {

@@ -50,7 +50,7 @@ final class LedgerHandlers {
     String currency = body.requiredCurrency("currency");
     Long overdraftLimit = body.overdraftLimit("overdraftLimit");
     return entities
-        .openAccount(tenantId, id, currency, overdraftLimit)
+        .openAccount(call.deadline(), tenantId, id, currency, overdraftLimit)
         .thenApply(
             reply -> {
               if (reply instanceof Account.Opened opened) {
@@ -66,7 +66,7 @@ final class LedgerHandlers {
     Access.reader(call.principal(), tenantId);
     JsonBody.checkedId("accountId", accountId);
     return entities
-        .getAccount(tenantId, accountId)
+        .getAccount(call.deadline(), tenantId, accountId)
         .thenApply(
             reply -> {
               if (reply.account() == null) {
@@ -95,7 +95,7 @@ final class LedgerHandlers {
     int pageSize = limit(limit);
     String after = cursor.orElse(null);
     return entities
-        .getAccount(tenantId, accountId)
+        .getAccount(call.deadline(), tenantId, accountId)
         .thenCompose(
             reply -> {
               if (reply.account() == null) {
@@ -112,7 +112,7 @@ final class LedgerHandlers {
     String key = idempotencyKey(idempotencyKey);
     var request = TransferRequest.from(body);
     return entities
-        .startTransfer(tenantId, key, request, request.fingerprint(), transferWait)
+        .startTransfer(call.deadline(), tenantId, key, request, request.fingerprint(), transferWait)
         .thenApply(outcome -> transferResponse(call, tenantId, outcome));
   }
 
@@ -132,7 +132,7 @@ final class LedgerHandlers {
               if (!exists) {
                 throw ApiException.notFound();
               }
-              return entities.getTransfer(tenantId, transferId);
+              return entities.getTransfer(call.deadline(), tenantId, transferId);
             })
         .thenApply(
             reply -> {

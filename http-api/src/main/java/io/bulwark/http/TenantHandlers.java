@@ -3,6 +3,7 @@ package io.bulwark.http;
 import io.bulwark.domain.tenant.ApiKeyView;
 import io.bulwark.domain.tenant.Role;
 import io.bulwark.domain.tenant.Tenant;
+import io.bulwark.domain.tenant.TenantLimits;
 import io.bulwark.http.auth.ApiKeys;
 import io.bulwark.http.auth.KeyRevocations;
 import java.util.LinkedHashMap;
@@ -21,10 +22,12 @@ final class TenantHandlers {
 
   private final EntityGateway entities;
   private final KeyRevocations revocations;
+  private final TenantLimits defaultLimits;
 
-  TenantHandlers(EntityGateway entities, KeyRevocations revocations) {
+  TenantHandlers(EntityGateway entities, KeyRevocations revocations, TenantLimits defaultLimits) {
     this.entities = entities;
     this.revocations = revocations;
+    this.defaultLimits = defaultLimits;
   }
 
   CompletionStage<HttpResponse> create(Call call, JsonBody body) {
@@ -32,7 +35,7 @@ final class TenantHandlers {
     String id = body.requiredId("id");
     String name = body.requiredString("name", 200);
     return entities
-        .createTenant(id, name)
+        .createTenant(call.deadline(), id, name)
         .thenApply(
             reply -> {
               if (reply instanceof Tenant.Created created) {
@@ -46,7 +49,7 @@ final class TenantHandlers {
   CompletionStage<HttpResponse> get(Call call, String tenantId) {
     Access.platformOrAnyRole(call.principal(), tenantId);
     return entities
-        .getTenant(tenantId)
+        .getTenant(call.deadline(), tenantId)
         .thenApply(
             reply -> {
               if (reply.tenant() == null) {
@@ -62,7 +65,7 @@ final class TenantHandlers {
     List<String> roles = roles(body);
     var issued = ApiKeys.issue(tenantId);
     return entities
-        .issueKey(tenantId, issued.keyId(), name, roles, issued.hash())
+        .issueKey(call.deadline(), tenantId, issued.keyId(), name, roles, issued.hash())
         .thenApply(
             reply -> {
               if (reply.key() == null) {
@@ -78,7 +81,7 @@ final class TenantHandlers {
   CompletionStage<HttpResponse> listKeys(Call call, String tenantId) {
     Access.platformOrAdmin(call.principal(), tenantId);
     return entities
-        .listKeys(tenantId)
+        .listKeys(call.deadline(), tenantId)
         .thenApply(
             reply -> {
               if (reply.keys() == null) {
@@ -97,7 +100,7 @@ final class TenantHandlers {
       throw new ApiException(400, "invalid_id", "'keyId' is not an API key id.", "keyId");
     }
     return entities
-        .revokeKey(tenantId, keyId)
+        .revokeKey(call.deadline(), tenantId, keyId)
         .thenApply(
             reply -> {
               if (reply.outcome() == Tenant.RevokeOutcome.NOT_FOUND) {
@@ -106,6 +109,53 @@ final class TenantHandlers {
               revocations.revoked(tenantId, keyId);
               return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
             });
+  }
+
+  /** A tenant's rate limits as they apply now: its own, or the configured defaults. */
+  CompletionStage<HttpResponse> getLimits(Call call, String tenantId) {
+    Access.platformOrAnyRole(call.principal(), tenantId);
+    return entities
+        .getLimits(call.deadline(), tenantId)
+        .thenApply(reply -> limitsResponse(tenantId, reply, false));
+  }
+
+  /** Sets a tenant's own limits (platform only); every node applies them within seconds. */
+  CompletionStage<HttpResponse> setLimits(Call call, String tenantId, JsonBody body) {
+    Access.platformFor(call.principal(), tenantId);
+    var limits =
+        new TenantLimits(
+            body.requiredInt("writesPerSecond", 1, TenantLimits.MAX),
+            body.requiredInt("writeBurst", 1, TenantLimits.MAX),
+            body.requiredInt("readsPerSecond", 1, TenantLimits.MAX),
+            body.requiredInt("readBurst", 1, TenantLimits.MAX));
+    return entities
+        .setLimits(call.deadline(), tenantId, limits)
+        .thenApply(reply -> limitsResponse(tenantId, reply, true));
+  }
+
+  /** Returns a tenant to the configured defaults (platform only). */
+  CompletionStage<HttpResponse> clearLimits(Call call, String tenantId) {
+    Access.platformFor(call.principal(), tenantId);
+    return entities
+        .setLimits(call.deadline(), tenantId, null)
+        .thenApply(reply -> limitsResponse(tenantId, reply, true));
+  }
+
+  private HttpResponse limitsResponse(String tenantId, Tenant.LimitsReply reply, boolean changed) {
+    if (!reply.exists()) {
+      throw ApiException.notFound();
+    }
+    if (changed) {
+      revocations.tenantChanged(tenantId);
+    }
+    TenantLimits effective = reply.limits() != null ? reply.limits() : defaultLimits;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("writesPerSecond", effective.writesPerSecond());
+    body.put("writeBurst", effective.writeBurst());
+    body.put("readsPerSecond", effective.readsPerSecond());
+    body.put("readBurst", effective.readBurst());
+    body.put("source", reply.limits() != null ? "tenant" : "default");
+    return Json.response(200, body);
   }
 
   private static List<String> roles(JsonBody body) {

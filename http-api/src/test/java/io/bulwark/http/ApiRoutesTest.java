@@ -4,25 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.bulwark.domain.tenant.KeyRecord;
-import io.bulwark.domain.tenant.Tenant;
-import io.bulwark.http.auth.ApiKeys;
-import io.bulwark.http.auth.Authenticator;
-import io.bulwark.http.auth.KeyCache;
-import io.bulwark.http.auth.KeyRevocations;
-import io.bulwark.readmodel.ReadModelQueries;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,74 +18,26 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiRoutesTest {
-  private static final String PLATFORM_KEY = "bwp_route_test_platform_key";
-  private final HttpClient http = HttpClient.newHttpClient();
-  private ActorSystem<Void> system;
-  private ServerBinding binding;
+  private static final String PLATFORM_KEY = RouteServer.PLATFORM_KEY;
+  private RouteServer server;
   private String operatorKey;
   private String viewerKey;
 
   @BeforeAll
   void start() throws Exception {
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
-            "routes",
-            ConfigFactory.parseString(
-                    "pekko.actor.provider = cluster\n"
-                        + "pekko.remote.artery.canonical.port = 0\n"
-                        + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
-                        + "pekko.loglevel = WARNING")
-                .withFallback(ConfigFactory.load()));
-    var operator = ApiKeys.issue("acme");
-    var viewer = ApiKeys.issue("acme");
-    operatorKey = operator.secret();
-    viewerKey = viewer.secret();
-    KeyCache.Source source =
-        (tenantId, keyId) -> {
-          KeyRecord key = null;
-          if (keyId.equals(operator.keyId())) {
-            key =
-                new KeyRecord(
-                    keyId, "op", List.of("operator"), operator.hash(), Instant.EPOCH, null);
-          } else if (keyId.equals(viewer.keyId())) {
-            key = new KeyRecord(keyId, "v", List.of("viewer"), viewer.hash(), Instant.EPOCH, null);
-          }
-          return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, key));
-        };
-    var cache =
-        new KeyCache(source, Duration.ofSeconds(2), Duration.ofSeconds(4), System::nanoTime);
-    var settings = HttpSettings.fromConfig(system.settings().config());
-    var routes =
-        new ApiRoutes(
-            new Authenticator(ApiKeys.hash(PLATFORM_KEY), cache),
-            new EntityGateway(system, Duration.ofSeconds(1)),
-            new ReadModelQueries(noDatabase(), Runnable::run),
-            KeyRevocations.localOnly(cache),
-            settings);
-    binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
-  }
-
-  private static javax.sql.DataSource noDatabase() {
-    return (javax.sql.DataSource)
-        java.lang.reflect.Proxy.newProxyInstance(
-            ApiRoutesTest.class.getClassLoader(),
-            new Class<?>[] {javax.sql.DataSource.class},
-            (proxy, method, args) -> {
-              throw new IllegalStateException("route tests never reach the database");
-            });
+    server = new RouteServer("");
+    operatorKey = server.operatorKey;
+    viewerKey = server.viewerKey;
   }
 
   @AfterAll
   void stop() {
-    system.terminate();
+    server.close();
   }
 
   private HttpResponse<String> send(
       String method, String path, String key, String type, String body) throws Exception {
-    var builder =
-        HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path));
+    var builder = server.request(path);
     if (key != null) {
       builder.header("Authorization", "Bearer " + key);
     }
@@ -115,7 +50,7 @@ class ApiRoutesTest {
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    return server.send(builder.build());
   }
 
   private static JsonNode problem(HttpResponse<String> response, int status, String code)
@@ -199,12 +134,8 @@ class ApiRoutesTest {
 
   @Test
   void aValidRequestIdIsEchoed() throws Exception {
-    var request =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/nowhere"))
-            .header("X-Request-Id", "trace-42")
-            .build();
-    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    var response =
+        server.send(server.request("/nowhere").header("X-Request-Id", "trace-42").build());
     assertEquals("trace-42", response.headers().firstValue("X-Request-Id").orElseThrow());
     assertTrue(response.body().contains("\"requestId\":\"trace-42\""));
   }

@@ -1,5 +1,6 @@
 package io.bulwark.projections;
 
+import io.bulwark.domain.Stages;
 import io.bulwark.domain.account.Account;
 import io.bulwark.readmodel.ReadModelQueries;
 import java.sql.Connection;
@@ -156,10 +157,12 @@ public final class Reconciliation {
         .mapAsync(
             parallelism,
             row ->
-                sharding
-                    .entityRefFor(
-                        Account.ENTITY_KEY, Account.entityId(row.tenantId(), row.accountId()))
-                    .ask(Account.Get::new, askTimeout)
+                Stages.direct(
+                        sharding
+                            .entityRefFor(
+                                Account.ENTITY_KEY,
+                                Account.entityId(row.tenantId(), row.accountId()))
+                            .ask(Account.Get::new, askTimeout))
                     .thenApply(reply -> compare(row, reply)))
         .runFold(new Report(0, List.of()), (report, difference) -> add(report, difference), system);
   }

@@ -24,7 +24,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
-/** A tenant: its status and its API keys (hashes and roles). Single writer of authorization. */
+/**
+ * A tenant: its status, its API keys (hashes and roles) and its own rate limits. Single writer of
+ * authorization.
+ */
 public final class Tenant
     extends EventSourcedBehaviorWithEnforcedReplies<Tenant.Command, Tenant.Event, Tenant.State> {
 
@@ -57,6 +60,12 @@ public final class Tenant
   /** Used by each node's key cache; answers with the record, active or revoked, or null. */
   public record LookupKey(String keyId, ActorRef<LookupReply> replyTo) implements Command {}
 
+  /** Sets the tenant's own rate limits; {@code limits} null returns it to the defaults. */
+  public record SetLimits(TenantLimits limits, Instant at, ActorRef<LimitsReply> replyTo)
+      implements Command {}
+
+  public record GetLimits(ActorRef<LimitsReply> replyTo) implements Command {}
+
   public sealed interface CreateReply extends JsonSerializable {}
 
   public record Created(TenantView tenant) implements CreateReply {}
@@ -79,13 +88,26 @@ public final class Tenant
   /** {@code keys} is null when the tenant does not exist. */
   public record KeysReply(List<ApiKeyView> keys) implements JsonSerializable {}
 
-  public record LookupReply(String tenantId, KeyRecord key) implements JsonSerializable {}
+  /**
+   * A key as the tenant stores it ({@code key} null when unknown) and the tenant's own limits
+   * ({@code limits} null when it uses the defaults): one answer serves authentication and limits.
+   */
+  public record LookupReply(String tenantId, KeyRecord key, TenantLimits limits)
+      implements JsonSerializable {}
+
+  /**
+   * {@code exists} false when the tenant does not exist; {@code limits} null when it uses the
+   * defaults.
+   */
+  public record LimitsReply(boolean exists, TenantLimits limits) implements JsonSerializable {}
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
   @JsonSubTypes({
     @JsonSubTypes.Type(TenantCreated.class),
     @JsonSubTypes.Type(ApiKeyIssued.class),
-    @JsonSubTypes.Type(ApiKeyRevoked.class)
+    @JsonSubTypes.Type(ApiKeyRevoked.class),
+    @JsonSubTypes.Type(TenantLimitsSet.class),
+    @JsonSubTypes.Type(TenantLimitsCleared.class)
   })
   public sealed interface Event {}
 
@@ -100,11 +122,28 @@ public final class Tenant
   @JsonTypeName("api-key-revoked")
   public record ApiKeyRevoked(String tenantId, String keyId, Instant at) implements Event {}
 
-  public record State(String name, String status, Instant createdAt, Map<String, KeyRecord> keys)
+  @JsonTypeName("tenant-limits-set")
+  public record TenantLimitsSet(String tenantId, TenantLimits limits, Instant at)
+      implements Event {}
+
+  @JsonTypeName("tenant-limits-cleared")
+  public record TenantLimitsCleared(String tenantId, Instant at) implements Event {}
+
+  /** {@code limits} is null while the tenant uses the configured defaults. */
+  public record State(
+      String name,
+      String status,
+      Instant createdAt,
+      Map<String, KeyRecord> keys,
+      TenantLimits limits)
       implements JsonSerializable {
 
     static State empty() {
-      return new State(null, null, null, Map.of());
+      return new State(null, null, null, Map.of(), null);
+    }
+
+    State withLimits(TenantLimits next) {
+      return new State(name, status, createdAt, keys, next);
     }
 
     boolean exists() {
@@ -114,7 +153,8 @@ public final class Tenant
     State withKey(KeyRecord key) {
       var next = new LinkedHashMap<>(keys);
       next.put(key.keyId(), key);
-      return new State(name, status, createdAt, java.util.Collections.unmodifiableMap(next));
+      return new State(
+          name, status, createdAt, java.util.Collections.unmodifiableMap(next), limits);
     }
 
     TenantView view(String tenantId) {
@@ -179,7 +219,11 @@ public final class Tenant
         .onCommand(ListKeys.class, (s, c) -> Effect().reply(c.replyTo(), new KeysReply(null)))
         .onCommand(
             LookupKey.class,
-            (s, c) -> Effect().reply(c.replyTo(), new LookupReply(tenantId, null)));
+            (s, c) -> Effect().reply(c.replyTo(), new LookupReply(tenantId, null, null)))
+        .onCommand(
+            SetLimits.class, (s, c) -> Effect().reply(c.replyTo(), new LimitsReply(false, null)))
+        .onCommand(
+            GetLimits.class, (s, c) -> Effect().reply(c.replyTo(), new LimitsReply(false, null)));
     builder
         .forState(State::exists)
         .onCommand(
@@ -198,7 +242,14 @@ public final class Tenant
         .onCommand(
             LookupKey.class,
             (s, c) ->
-                Effect().reply(c.replyTo(), new LookupReply(tenantId, s.keys().get(c.keyId()))));
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        new LookupReply(tenantId, s.keys().get(c.keyId()), s.limits())))
+        .onCommand(SetLimits.class, this::onSetLimits)
+        .onCommand(
+            GetLimits.class,
+            (s, c) -> Effect().reply(c.replyTo(), new LimitsReply(true, s.limits())));
     return builder.build();
   }
 
@@ -239,6 +290,17 @@ public final class Tenant
         .thenReply(cmd.replyTo(), s -> new RevokeReply(RevokeOutcome.REVOKED));
   }
 
+  private ReplyEffect<Event, State> onSetLimits(State state, SetLimits cmd) {
+    if (java.util.Objects.equals(state.limits(), cmd.limits())) {
+      return Effect().reply(cmd.replyTo(), new LimitsReply(true, state.limits()));
+    }
+    Event event =
+        cmd.limits() == null
+            ? new TenantLimitsCleared(tenantId, cmd.at())
+            : new TenantLimitsSet(tenantId, cmd.limits(), cmd.at());
+    return Effect().persist(event).thenReply(cmd.replyTo(), s -> new LimitsReply(true, s.limits()));
+  }
+
   // ---- events ----
 
   @Override
@@ -246,13 +308,16 @@ public final class Tenant
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(
-            TenantCreated.class, (s, e) -> new State(e.name(), STATUS_ACTIVE, e.at(), Map.of()))
+            TenantCreated.class,
+            (s, e) -> new State(e.name(), STATUS_ACTIVE, e.at(), Map.of(), null))
         .onEvent(
             ApiKeyIssued.class,
             (s, e) ->
                 s.withKey(
                     new KeyRecord(e.keyId(), e.name(), e.roles(), e.secretHash(), e.at(), null)))
         .onEvent(ApiKeyRevoked.class, (s, e) -> s.withKey(s.keys().get(e.keyId()).revoked(e.at())))
+        .onEvent(TenantLimitsSet.class, (s, e) -> s.withLimits(e.limits()))
+        .onEvent(TenantLimitsCleared.class, (s, e) -> s.withLimits(null))
         .build();
   }
 }

@@ -241,4 +241,53 @@ class TenantTest {
     assertEquals(List.of("k2", "k1", "k3"), f.listKeys().stream().map(ApiKeyView::id).toList());
     assertEquals(HASH, f.lookup("k3").key().secretHash());
   }
+
+  @Test
+  void limitsAreSetClearedAndSurviveARestart() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+    var limits = new TenantLimits(5, 10, 50, 100);
+    Instant at = Instant.parse("2025-01-04T00:00:00Z");
+
+    var set = f.kit.<Tenant.LimitsReply>runCommand(r -> new Tenant.SetLimits(limits, at, r));
+
+    assertEquals(new Tenant.TenantLimitsSet(f.tenantId, limits, at), set.event());
+    assertEquals(new Tenant.LimitsReply(true, limits), set.reply());
+    assertEquals(limits, f.lookup("k1").limits());
+    f.assertRecoveryRebuildsSameState();
+    assertEquals(
+        new Tenant.LimitsReply(true, limits),
+        f.kit.<Tenant.LimitsReply>runCommand(Tenant.GetLimits::new).reply());
+
+    var again = f.kit.<Tenant.LimitsReply>runCommand(r -> new Tenant.SetLimits(limits, at, r));
+    assertTrue(again.hasNoEvents());
+
+    var cleared = f.kit.<Tenant.LimitsReply>runCommand(r -> new Tenant.SetLimits(null, at, r));
+    assertEquals(new Tenant.TenantLimitsCleared(f.tenantId, at), cleared.event());
+    assertEquals(new Tenant.LimitsReply(true, null), cleared.reply());
+    f.assertRecoveryRebuildsSameState();
+    assertNull(f.lookup("k1").limits());
+  }
+
+  @Test
+  void limitsOfAnUnknownTenantAreRefusedWithoutEvents() {
+    var f = new Fixture();
+    var limits = new TenantLimits(5, 10, 50, 100);
+
+    var set = f.kit.<Tenant.LimitsReply>runCommand(r -> new Tenant.SetLimits(limits, CREATED, r));
+
+    assertTrue(set.hasNoEvents());
+    assertEquals(new Tenant.LimitsReply(false, null), set.reply());
+  }
+
+  @Test
+  void limitsOutsideTheirRangeCannotBeMade() {
+    var error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new TenantLimits(0, 10, 50, 100));
+    assertTrue(error.getMessage().contains("writesPerSecond"), error.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new TenantLimits(1, 10, 50, TenantLimits.MAX + 1));
+  }
 }

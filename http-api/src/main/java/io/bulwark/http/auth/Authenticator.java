@@ -48,7 +48,7 @@ public final class Authenticator {
               }
               var roles = EnumSet.noneOf(Role.class);
               key.roles().forEach(r -> Role.parse(r).ifPresent(roles::add));
-              return Optional.of(Principal.tenantKey(tenantId, keyId, roles));
+              return Optional.of(Principal.tenantKey(tenantId, keyId, roles, reply.limits()));
             });
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.http.auth;
 
+import io.bulwark.domain.Stages;
 import io.bulwark.domain.tenant.Tenant;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -41,9 +42,10 @@ public final class KeyCache {
   public static Source fromSharding(ActorSystem<?> system, Duration timeout) {
     var sharding = ClusterSharding.get(system);
     return (tenantId, keyId) ->
-        sharding
-            .entityRefFor(Tenant.ENTITY_KEY, tenantId)
-            .ask(replyTo -> new Tenant.LookupKey(keyId, replyTo), timeout);
+        Stages.direct(
+            sharding
+                .entityRefFor(Tenant.ENTITY_KEY, tenantId)
+                .ask(replyTo -> new Tenant.LookupKey(keyId, replyTo), timeout));
   }
 
   public CompletionStage<Tenant.LookupReply> get(String tenantId, String keyId) {
@@ -83,6 +85,12 @@ public final class KeyCache {
   /** Drops what this node knows of a key, e.g. right after revoking it here. */
   public void invalidate(String tenantId, String keyId) {
     entries.remove(tenantId + "/" + keyId);
+  }
+
+  /** Drops what this node knows of all of a tenant's keys, e.g. after its limits changed. */
+  public void invalidateTenant(String tenantId) {
+    String prefix = tenantId + "/";
+    entries.keySet().removeIf(k -> k.startsWith(prefix));
   }
 
   private CompletableFuture<Lookup> fetch(String tenantId, String keyId, long askedAt) {

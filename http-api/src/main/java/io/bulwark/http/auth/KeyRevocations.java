@@ -8,10 +8,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * Tells every node's {@link KeyCache} that a key was revoked, so it stops working at once on the
- * whole cluster; the cache's expiry still bounds it to 5 s should a notice be lost.
+ * Tells every node's {@link KeyCache} that a key was revoked, or that a tenant's limits changed, so
+ * the change holds at once on the whole cluster; the cache's expiry still bounds it to 5 s should a
+ * notice be lost.
  */
 public final class KeyRevocations {
+  /** {@code keyId} null: everything cached of the tenant is stale (its limits changed). */
   public record Revoked(String tenantId, String keyId) implements JsonSerializable {}
 
   private final KeyCache cache;
@@ -34,7 +36,7 @@ public final class KeyRevocations {
                 .onMessage(
                     Revoked.class,
                     r -> {
-                      cache.invalidate(r.tenantId(), r.keyId());
+                      invalidate(cache, r);
                       return Behaviors.same();
                     })
                 .build(),
@@ -50,9 +52,26 @@ public final class KeyRevocations {
   }
 
   public void revoked(String tenantId, String keyId) {
-    cache.invalidate(tenantId, keyId);
+    publish(new Revoked(tenantId, keyId));
+  }
+
+  /** The tenant's limits changed: every node re-reads them with the tenant's next request. */
+  public void tenantChanged(String tenantId) {
+    publish(new Revoked(tenantId, null));
+  }
+
+  private void publish(Revoked notice) {
+    invalidate(cache, notice);
     if (topic != null) {
-      topic.tell(Topic.publish(new Revoked(tenantId, keyId)));
+      topic.tell(Topic.publish(notice));
+    }
+  }
+
+  private static void invalidate(KeyCache cache, Revoked notice) {
+    if (notice.keyId() == null) {
+      cache.invalidateTenant(notice.tenantId());
+    } else {
+      cache.invalidate(notice.tenantId(), notice.keyId());
     }
   }
 }

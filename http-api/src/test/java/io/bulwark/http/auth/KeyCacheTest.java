@@ -27,7 +27,7 @@ class KeyCacheTest {
 
   private CompletionStage<Tenant.LookupReply> lookup(String tenantId, String keyId) {
     lookups.incrementAndGet();
-    return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, stored.get()));
+    return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, stored.get(), null));
   }
 
   private static KeyRecord revoked() {

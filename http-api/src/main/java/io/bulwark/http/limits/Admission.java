@@ -1,0 +1,113 @@
+package io.bulwark.http.limits;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.FixedLimit;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.WindowedLimit;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Load shedding: a bound on the requests one node works on at once, adapted to latency (Netflix's
+ * Gradient2 on Little's law: when latency rises above its long-run level the limit shrinks). Each
+ * priority class may fill only its share of the limit, so as load grows sheddable requests are
+ * refused first and critical ones last. Under contention a tenant may hold no more than an equal
+ * split of the limit among the tenants now in flight, so one tenant's flood cannot take a class.
+ * Refusal is immediate: nothing waits in a queue.
+ */
+public final class Admission {
+  private final AdmissionSettings settings;
+  private final Limit limit;
+  private final LongSupplier nanoClock;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+
+  public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
+    this.settings = settings;
+    this.nanoClock = nanoClock;
+    this.limit =
+        settings.adaptive()
+            ? WindowedLimit.newBuilder()
+                .build(
+                    Gradient2Limit.newBuilder()
+                        .initialLimit(settings.initialLimit())
+                        .minLimit(settings.minLimit())
+                        .maxConcurrency(settings.maxLimit())
+                        .build())
+            : FixedLimit.of(settings.initialLimit());
+  }
+
+  /** A request being worked on; {@link #release} it exactly once when its answer is ready. */
+  public final class Permit {
+    private final String tenant;
+    private final long startNanos;
+    private final int inFlightAtStart;
+    private boolean released;
+
+    private Permit(String tenant, long startNanos, int inFlightAtStart) {
+      this.tenant = tenant;
+      this.startNanos = startNanos;
+      this.inFlightAtStart = inFlightAtStart;
+    }
+
+    /**
+     * {@code dropped}: the work failed for lack of capacity (a timeout), which shrinks the limit.
+     */
+    public void release(boolean dropped) {
+      synchronized (this) {
+        if (released) {
+          return;
+        }
+        released = true;
+      }
+      inFlight.decrementAndGet();
+      perTenant.computeIfPresent(tenant, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+      limit.onSample(startNanos, nanoClock.getAsLong() - startNanos, inFlightAtStart, dropped);
+    }
+  }
+
+  /** Admits a request of {@code tenant} (any stable key) in class {@code priority}, or refuses. */
+  public Optional<Permit> tryAcquire(Priority priority, String tenant) {
+    int max = limit.getLimit();
+    int ceiling = (int) Math.max(1, Math.floor(max * settings.shares().get(priority)));
+    while (true) {
+      int current = inFlight.get();
+      if (current >= ceiling) {
+        return Optional.empty();
+      }
+      if (current >= max * settings.contendedAbove() && overFairShare(tenant, max)) {
+        return Optional.empty();
+      }
+      if (inFlight.compareAndSet(current, current + 1)) {
+        perTenant.compute(
+            tenant,
+            (k, n) -> {
+              AtomicInteger count = n == null ? new AtomicInteger() : n;
+              count.incrementAndGet();
+              return count;
+            });
+        return Optional.of(new Permit(tenant, nanoClock.getAsLong(), current + 1));
+      }
+    }
+  }
+
+  private boolean overFairShare(String tenant, int max) {
+    AtomicInteger held = perTenant.get(tenant);
+    if (held == null) {
+      return false;
+    }
+    int active = Math.max(1, perTenant.size());
+    int fair = Math.max(1, (int) Math.ceil((double) max / active));
+    return held.get() >= fair;
+  }
+
+  public int limit() {
+    return limit.getLimit();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+}

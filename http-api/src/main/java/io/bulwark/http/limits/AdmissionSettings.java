@@ -1,0 +1,73 @@
+package io.bulwark.http.limits;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * {@code bulwark.admission}: the node's concurrency limit (adaptive or fixed) and how much of it
+ * each priority class may fill.
+ */
+public record AdmissionSettings(
+    boolean adaptive,
+    int initialLimit,
+    int minLimit,
+    int maxLimit,
+    Map<Priority, Double> shares,
+    double contendedAbove) {
+
+  public static final String PATH = "bulwark.admission";
+
+  public static AdmissionSettings fromConfig(Config config) {
+    Config c = config.getConfig(PATH);
+    String mode = c.getString("limit");
+    if (!mode.equals("adaptive") && !mode.equals("fixed")) {
+      throw new ConfigException.BadValue(
+          c.origin(), PATH + ".limit", "must be adaptive or fixed, not " + mode);
+    }
+    int initial = atLeastOne(c, "initial-limit");
+    int min = atLeastOne(c, "min-limit");
+    int max = atLeastOne(c, "max-limit");
+    if (min > initial || initial > max) {
+      throw new ConfigException.BadValue(
+          c.origin(), PATH + ".initial-limit", "must lie between min-limit and max-limit");
+    }
+    Map<Priority, Double> shares = new EnumMap<>(Priority.class);
+    for (Priority p : Priority.values()) {
+      shares.put(p, fraction(c, "shares." + p.label()));
+    }
+    if (shares.get(Priority.CRITICAL) < shares.get(Priority.STANDARD)
+        || shares.get(Priority.STANDARD) < shares.get(Priority.SHEDDABLE)) {
+      throw new ConfigException.BadValue(
+          c.origin(),
+          PATH + ".shares",
+          "must not grow from critical to standard to sheddable (sheddable is shed first)");
+    }
+    return new AdmissionSettings(
+        mode.equals("adaptive"),
+        initial,
+        min,
+        max,
+        Map.copyOf(shares),
+        fraction(c, "contended-above"));
+  }
+
+  private static int atLeastOne(Config c, String path) {
+    int value = c.getInt(path);
+    if (value < 1 || value > 100_000) {
+      throw new ConfigException.BadValue(
+          c.origin(), PATH + "." + path, "must be from 1 to 100000, not " + value);
+    }
+    return value;
+  }
+
+  private static double fraction(Config c, String path) {
+    double value = c.getDouble(path);
+    if (!(value > 0 && value <= 1)) {
+      throw new ConfigException.BadValue(
+          c.origin(), PATH + "." + path, "must be above 0 and at most 1, not " + value);
+    }
+    return value;
+  }
+}

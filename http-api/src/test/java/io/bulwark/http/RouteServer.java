@@ -1,0 +1,107 @@
+package io.bulwark.http;
+
+import com.typesafe.config.ConfigFactory;
+import io.bulwark.domain.tenant.KeyRecord;
+import io.bulwark.domain.tenant.Tenant;
+import io.bulwark.http.auth.ApiKeys;
+import io.bulwark.http.auth.Authenticator;
+import io.bulwark.http.auth.KeyCache;
+import io.bulwark.http.auth.KeyRevocations;
+import io.bulwark.http.limits.Protection;
+import io.bulwark.readmodel.ReadModelQueries;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The API's routes bound on loopback in an actor system of their own, with an operator and a viewer
+ * key of tenant "acme" served by a fake tenant lookup. No entity is started and the database is
+ * absent: what these tests see is decided before either would be asked.
+ */
+final class RouteServer implements AutoCloseable {
+  static final String PLATFORM_KEY = "bwp_route_test_platform_key";
+
+  final String operatorKey;
+  final String viewerKey;
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  /** {@code hocon} is laid over the defaults, e.g. to shorten the deadline. */
+  RouteServer(String hocon) throws Exception {
+    system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "routes",
+            ConfigFactory.parseString(
+                    hocon
+                        + "\npekko.actor.provider = cluster\n"
+                        + "pekko.remote.artery.canonical.port = 0\n"
+                        + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
+                        + "pekko.loglevel = WARNING")
+                .withFallback(ConfigFactory.load()));
+    var operator = ApiKeys.issue("acme");
+    var viewer = ApiKeys.issue("acme");
+    operatorKey = operator.secret();
+    viewerKey = viewer.secret();
+    KeyCache.Source source =
+        (tenantId, keyId) -> {
+          KeyRecord key = null;
+          if (keyId.equals(operator.keyId())) {
+            key =
+                new KeyRecord(
+                    keyId, "op", List.of("operator"), operator.hash(), Instant.EPOCH, null);
+          } else if (keyId.equals(viewer.keyId())) {
+            key = new KeyRecord(keyId, "v", List.of("viewer"), viewer.hash(), Instant.EPOCH, null);
+          }
+          return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, key, null));
+        };
+    var cache =
+        new KeyCache(source, Duration.ofSeconds(2), Duration.ofSeconds(4), System::nanoTime);
+    var config = system.settings().config();
+    var routes =
+        new ApiRoutes(
+            new Authenticator(ApiKeys.hash(PLATFORM_KEY), cache),
+            new EntityGateway(system, Duration.ofSeconds(1)),
+            new ReadModelQueries(noDatabase(), Runnable::run),
+            KeyRevocations.localOnly(cache),
+            HttpSettings.fromConfig(config),
+            Protection.of(config, () -> 1));
+    binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
+  }
+
+  private static javax.sql.DataSource noDatabase() {
+    return (javax.sql.DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            RouteServer.class.getClassLoader(),
+            new Class<?>[] {javax.sql.DataSource.class},
+            (proxy, method, args) -> {
+              throw new IllegalStateException("route tests never reach the database");
+            });
+  }
+
+  int port() {
+    return binding.localAddress().getPort();
+  }
+
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path));
+  }
+
+  HttpResponse<String> send(HttpRequest request) throws Exception {
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+  }
+}
