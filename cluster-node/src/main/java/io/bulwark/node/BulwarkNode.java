@@ -19,6 +19,9 @@ import io.bulwark.http.limits.Protection;
 import io.bulwark.projections.LedgerProjection;
 import io.bulwark.projections.Migrations;
 import io.bulwark.projections.SharedPool;
+import io.bulwark.readmodel.BreakerSettings;
+import io.bulwark.readmodel.DatabaseHealth;
+import io.bulwark.readmodel.QueryBreaker;
 import io.bulwark.readmodel.ReadModelQueries;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -55,20 +58,29 @@ public final class BulwarkNode {
       var dataSource = SharedPool.dataSource(system);
       LedgerProjection.init(system, dataSource);
 
+      var database = databaseBreaker(system, settings, dataSource);
+      var breakers = BreakerSettings.fromConfig(config);
       var http = HttpSettings.fromConfig(config);
-      var entities = new EntityGateway(system, http.askTimeout());
+      var entities = new EntityGateway(system, http.askTimeout(), database);
       var keyCache =
           new KeyCache(
-              KeyCache.fromSharding(system, http.askTimeout()),
+              KeyCache.fromSharding(system, http.askTimeout(), database),
               http.keyRefreshAfter(),
               http.keyExpireAfter(),
               System::nanoTime);
       var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
-      var queries = ReadModelQueries.create(system, dataSource);
+      var queries =
+          ReadModelQueries.create(
+              system, dataSource, QueryBreaker.create(system, database, breakers));
       var revocations = KeyRevocations.clusterWide(system, keyCache);
       var routes =
           new ApiRoutes(
-              authenticator, entities, queries, revocations, http, Protection.forNode(system));
+              authenticator,
+              entities,
+              queries,
+              revocations,
+              http,
+              Protection.forNode(system, database));
       ServerBinding binding =
           await(ApiServer.start(system, routes.route(), http.host(), http.port()));
       await(PekkoManagement.get(system).start());
@@ -77,6 +89,34 @@ public final class BulwarkNode {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * The probe-driven database breaker (ADR 0010), per node. When the database comes back, the pool
+   * drops the connections the outage broke instead of handing them out once more.
+   */
+  private static DatabaseHealth databaseBreaker(
+      ActorSystem<?> system, NodeSettings settings, javax.sql.DataSource pool) {
+    var breakers = BreakerSettings.fromConfig(system.settings().config());
+    var health =
+        DatabaseHealth.start(
+            settings.dbUrl(),
+            settings.dbUser(),
+            settings.dbPassword(),
+            breakers.probeInterval(),
+            breakers.probeTimeout());
+    if (pool instanceof com.zaxxer.hikari.HikariDataSource hikari) {
+      health.onRecovery(
+          () -> {
+            var bean = hikari.getHikariPoolMXBean();
+            if (bean != null) {
+              bean.softEvictConnections();
+            }
+          });
+    }
+    DatabaseHealths.register(system, health);
+    system.getWhenTerminated().thenRun(health::close);
+    return health;
   }
 
   /** Settings with rules beyond their type are checked before anything starts. */

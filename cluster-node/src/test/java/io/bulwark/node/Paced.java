@@ -26,7 +26,8 @@ final class Paced {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  record Answer(int status, long latencyNanos, HttpResponse<String> response) {}
+  /** One request's answer ({@code response} null when the connection failed). */
+  record Answer(int status, long startNanos, long latencyNanos, HttpResponse<String> response) {}
 
   static final class Results {
     final List<Answer> answers;
@@ -91,7 +92,8 @@ final class Paced {
                       .handle(
                           (r, e) -> {
                             long latency = System.nanoTime() - start;
-                            answers.add(new Answer(r == null ? -1 : r.statusCode(), latency, r));
+                            int status = r == null ? -1 : r.statusCode();
+                            answers.add(new Answer(status, start, latency, r));
                             return null;
                           }));
               started.countDown();

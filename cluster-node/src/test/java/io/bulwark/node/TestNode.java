@@ -54,6 +54,23 @@ final class TestNode implements AutoCloseable {
         settings(db, platformKey, clusterPort, List.of("127.0.0.1:" + clusterPort)));
   }
 
+  /** A first node that seeds its own cluster, on a database given by its URL. */
+  static TestNode seed(String dbUrl, String dbUser, String dbPassword, String platformKey) {
+    int clusterPort = freePort();
+    return new TestNode(
+        new NodeSettings(
+            "127.0.0.1",
+            clusterPort,
+            List.of("127.0.0.1:" + clusterPort),
+            freePort(),
+            freePort(),
+            dbUrl,
+            dbUser,
+            dbPassword,
+            platformKey,
+            TEST_CONFIG));
+  }
+
   /** Another node joining the cluster of {@code seed}. */
   static TestNode joining(TestDatabase db, String platformKey, TestNode seed) {
     return new TestNode(

@@ -52,7 +52,7 @@ public final class ApiRoutes extends AllDirectives {
     this.tenants =
         new TenantHandlers(entities, revocations, protection.settings().tenantDefaults());
     this.ledger = new LedgerHandlers(entities, queries, settings.transferWait());
-    this.guards = new Guards(protection.limiter(), protection.admission(), protection.addresses());
+    this.guards = new Guards(protection);
     this.maxBodyBytes = settings.maxBodyBytes();
     this.requestDeadline = settings.requestDeadline();
   }

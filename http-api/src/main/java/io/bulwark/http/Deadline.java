@@ -16,14 +16,11 @@ public record Deadline(long atNanos) {
     return Duration.ofNanos(atNanos - System.nanoTime());
   }
 
-  /** The time left, or a 503 {@code deadline_exceeded} when none is. */
+  /** The time left; when none is, a failure that is answered 503 {@code deadline_exceeded}. */
   Duration left() {
     Duration left = remaining();
     if (left.isNegative() || left.isZero()) {
-      throw new ApiException(
-          503,
-          "deadline_exceeded",
-          "The request ran out of time before it could be worked on; retry with the same request.");
+      throw new io.bulwark.readmodel.QueryDeadlineException();
     }
     return left;
   }

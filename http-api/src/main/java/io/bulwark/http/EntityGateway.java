@@ -7,10 +7,13 @@ import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.domain.tenant.TenantLimits;
 import io.bulwark.domain.transfer.Outcome;
 import io.bulwark.domain.transfer.Transfer;
+import io.bulwark.readmodel.DatabaseHealth;
+import io.bulwark.readmodel.DependencyUnavailableException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,12 +29,20 @@ public final class EntityGateway {
   /** What a transfer's ask keeps beyond the saga's wait, so the saga's own answer arrives. */
   private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
 
+  /**
+   * While the database is down an entity can answer only from memory, at once: an ask waits no
+   * longer than this, and its timeout means the entity would have had to read the journal.
+   */
+  private static final Duration FROM_MEMORY = Duration.ofMillis(300);
+
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final DatabaseHealth database;
 
-  public EntityGateway(ActorSystem<?> system, Duration askTimeout) {
+  public EntityGateway(ActorSystem<?> system, Duration askTimeout, DatabaseHealth database) {
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
+    this.database = database;
   }
 
   CompletionStage<Tenant.CreateReply> createTenant(
@@ -102,6 +113,9 @@ public final class EntityGateway {
       TransferRequest request,
       String fingerprint,
       Duration wait) {
+    if (!database.isUp()) {
+      throw new DependencyUnavailableException("The journal is unavailable.");
+    }
     Duration left = deadline.left();
     Duration sagaWait = left.minus(ANSWER_MARGIN);
     Duration bounded =
@@ -137,9 +151,22 @@ public final class EntityGateway {
     try {
       Duration left = deadline.left();
       timeout = left.compareTo(askTimeout) < 0 ? left : askTimeout;
-    } catch (ApiException expired) {
+    } catch (RuntimeException expired) {
       return CompletableFuture.failedFuture(expired);
     }
-    return Stages.direct(sharding.entityRefFor(type, entityId).ask(message::apply, timeout));
+    boolean databaseDown = !database.isUp();
+    if (databaseDown && timeout.compareTo(FROM_MEMORY) > 0) {
+      timeout = FROM_MEMORY;
+    }
+    var answer = Stages.direct(sharding.entityRefFor(type, entityId).ask(message::apply, timeout));
+    if (!databaseDown) {
+      return answer;
+    }
+    return answer.exceptionallyCompose(
+        e ->
+            CompletableFuture.failedFuture(
+                Problems.unwrap(e) instanceof TimeoutException
+                    ? new DependencyUnavailableException("The entity's journal is unavailable.")
+                    : e));
   }
 }

@@ -5,8 +5,11 @@ import io.bulwark.http.auth.Principal;
 import io.bulwark.http.limits.Admission;
 import io.bulwark.http.limits.ClientAddress;
 import io.bulwark.http.limits.Priority;
+import io.bulwark.http.limits.Protection;
 import io.bulwark.http.limits.RateDecision;
 import io.bulwark.http.limits.RateLimiter;
+import io.bulwark.readmodel.DatabaseHealth;
+import io.bulwark.readmodel.DependencyUnavailableException;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -20,8 +23,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * Traffic protection around the route tree, cheapest refusal first: the client IP's bucket and its
  * failed authentications before the key is looked at, then the tenant's bucket, then admission by
- * priority. Every refusal is immediate and explicit: 429 {@code rate_limited} or 503 {@code
- * overloaded}, each with Retry-After.
+ * priority. Every refusal is immediate and explicit: 429 {@code rate_limited}, 503 {@code
+ * overloaded} or, while the database is down, 503 {@code dependency_unavailable}, each with
+ * Retry-After.
  */
 final class Guards extends AllDirectives {
   private static final String PLATFORM = "~platform";
@@ -29,11 +33,13 @@ final class Guards extends AllDirectives {
   private final RateLimiter limiter;
   private final Admission admission;
   private final ClientAddress addresses;
+  private final DatabaseHealth database;
 
-  Guards(RateLimiter limiter, Admission admission, ClientAddress addresses) {
-    this.limiter = limiter;
-    this.admission = admission;
-    this.addresses = addresses;
+  Guards(Protection protection) {
+    this.limiter = protection.limiter();
+    this.admission = protection.admission();
+    this.addresses = protection.addresses();
+    this.database = protection.database();
   }
 
   /** Per-IP limits, before authentication; the decisions end up as headers on any response. */
@@ -87,6 +93,13 @@ final class Guards extends AllDirectives {
       }
     }
     Priority priority = Priority.of(method, rc.getRequest().getUri().path());
+    if (priority != Priority.STANDARD && !database.isUp()) {
+      // Writes need the journal and lists the read models: refuse them now, not at the deadline.
+      // Strong reads may still be answered by entities in memory (EntityGateway).
+      return complete(
+          Problems.fromThrowable(
+              new DependencyUnavailableException("The database is down."), call.requestId()));
+    }
     var permit =
         admission.tryAcquire(priority, principal.platform() ? PLATFORM : principal.tenantId());
     if (permit.isEmpty()) {

@@ -44,6 +44,11 @@ final class LedgerHandlers {
     this.transferWait = transferWait;
   }
 
+  /** The read models, for one request: no query starts after its deadline. */
+  private ReadModelQueries queries(Call call) {
+    return queries.within(call.deadline().remaining());
+  }
+
   CompletionStage<HttpResponse> openAccount(Call call, String tenantId, JsonBody body) {
     Access.writer(call.principal(), tenantId);
     String id = body.requiredId("id");
@@ -79,7 +84,7 @@ final class LedgerHandlers {
   CompletionStage<HttpResponse> listAccounts(
       Call call, String tenantId, Optional<String> limit, Optional<String> cursor) {
     Access.reader(call.principal(), tenantId);
-    return queries
+    return queries(call)
         .listAccounts(tenantId, limit(limit), cursor.orElse(null))
         .thenApply(page -> Json.response(200, page));
   }
@@ -101,7 +106,7 @@ final class LedgerHandlers {
               if (reply.account() == null) {
                 throw ApiException.notFound();
               }
-              return queries.listEntries(tenantId, accountId, pageSize, after);
+              return queries(call).listEntries(tenantId, accountId, pageSize, after);
             })
         .thenApply(page -> Json.response(200, page));
   }
@@ -125,7 +130,7 @@ final class LedgerHandlers {
     // A never-written id is answered from the journal: asking its entity would start a
     // remembered saga (journal writes) for nothing.
     String persistenceId = Transfer.persistenceId(tenantId, transferId).id();
-    return queries
+    return queries(call)
         .hasEvents(persistenceId)
         .thenCompose(
             exists -> {
@@ -153,7 +158,7 @@ final class LedgerHandlers {
     if (status.isPresent() && !STATUSES.contains(status.get())) {
       throw ApiException.invalid("status", "'status' is one of pending, completed, rejected.");
     }
-    return queries
+    return queries(call)
         .listTransfers(tenantId, status.orElse(null), limit(limit), cursor.orElse(null))
         .thenApply(page -> Json.response(200, page));
   }

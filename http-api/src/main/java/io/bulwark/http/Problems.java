@@ -1,6 +1,8 @@
 package io.bulwark.http;
 
+import io.bulwark.readmodel.DependencyUnavailableException;
 import io.bulwark.readmodel.InvalidCursorException;
+import io.bulwark.readmodel.QueryDeadlineException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +68,8 @@ public final class Problems {
       headers.add(RawHeader.create("WWW-Authenticate", "Bearer"));
     }
     if (status == 503) {
-      headers.add(RawHeader.create("Retry-After", "1"));
+      headers.add(
+          RawHeader.create("Retry-After", code.equals("dependency_unavailable") ? "2" : "1"));
     }
     return HttpResponse.create()
         .withStatus(StatusCodes.get(status))
@@ -101,6 +104,24 @@ public final class Problems {
     if (e instanceof EntityStreamException) {
       return of(
           400, "invalid_request", "The request body could not be read.", null, requestId, Map.of());
+    }
+    if (e instanceof DependencyUnavailableException) {
+      return of(
+          503,
+          "dependency_unavailable",
+          "The ledger's database is unavailable; nothing was done. Retry after the Retry-After delay.",
+          null,
+          requestId,
+          Map.of());
+    }
+    if (e instanceof QueryDeadlineException) {
+      return of(
+          503,
+          "deadline_exceeded",
+          "The request ran out of time before it could be worked on; retry with the same request.",
+          null,
+          requestId,
+          Map.of());
     }
     if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
       return of(

@@ -8,6 +8,7 @@ import io.bulwark.http.auth.Authenticator;
 import io.bulwark.http.auth.KeyCache;
 import io.bulwark.http.auth.KeyRevocations;
 import io.bulwark.http.limits.Protection;
+import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.ReadModelQueries;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,11 +71,11 @@ final class RouteServer implements AutoCloseable {
     var routes =
         new ApiRoutes(
             new Authenticator(ApiKeys.hash(PLATFORM_KEY), cache),
-            new EntityGateway(system, Duration.ofSeconds(1)),
+            new EntityGateway(system, Duration.ofSeconds(1), DatabaseHealth.alwaysUp()),
             new ReadModelQueries(noDatabase(), Runnable::run),
             KeyRevocations.localOnly(cache),
             HttpSettings.fromConfig(config),
-            Protection.of(config, () -> 1));
+            Protection.of(config, () -> 1, DatabaseHealth.alwaysUp()));
     binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.postgresql.jdbc.PgStatement;
 
 /**
  * The list reads of the API, served from the read-model tables. Pages are keyset-paginated on the
@@ -65,18 +66,97 @@ public final class ReadModelQueries {
   private static final String ENTRIES_AFTER =
       ENTRY_COLUMNS + " AND entry_seq < ? ORDER BY entry_seq DESC LIMIT ?";
 
+  /** The time a query gets when its caller names none. */
+  public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(5);
+
   private final DataSource dataSource;
   private final Executor blocking;
+  private final QueryBreaker breaker;
+
+  /** {@link System#nanoTime()} past which no query of this instance starts; null: per query. */
+  private final Long deadlineNanos;
 
   public ReadModelQueries(DataSource dataSource, Executor blocking) {
-    this.dataSource = Objects.requireNonNull(dataSource);
-    this.blocking = Objects.requireNonNull(blocking);
+    this(dataSource, blocking, QueryBreaker.none());
   }
 
-  /** Queries that block on the dispatcher {@value #DISPATCHER}. */
+  public ReadModelQueries(DataSource dataSource, Executor blocking, QueryBreaker breaker) {
+    this(dataSource, blocking, breaker, null);
+  }
+
+  private ReadModelQueries(
+      DataSource dataSource, Executor blocking, QueryBreaker breaker, Long deadlineNanos) {
+    this.dataSource = Objects.requireNonNull(dataSource);
+    this.blocking = Objects.requireNonNull(blocking);
+    this.breaker = Objects.requireNonNull(breaker);
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /** Queries that block on the dispatcher {@value #DISPATCHER}, without a breaker. */
   public static ReadModelQueries create(ActorSystem<?> system, DataSource dataSource) {
+    return create(system, dataSource, QueryBreaker.none());
+  }
+
+  /** Queries that block on the dispatcher {@value #DISPATCHER}, behind {@code breaker}. */
+  public static ReadModelQueries create(
+      ActorSystem<?> system, DataSource dataSource, QueryBreaker breaker) {
     return new ReadModelQueries(
-        dataSource, system.dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER)));
+        dataSource,
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER)),
+        breaker);
+  }
+
+  /**
+   * These queries for one request: none starts once {@code budget} (counted from now) has passed,
+   * and each is cancelled by the database when it runs past it.
+   */
+  public ReadModelQueries within(Duration budget) {
+    return new ReadModelQueries(
+        dataSource, blocking, breaker, System.nanoTime() + budget.toNanos());
+  }
+
+  /** Whether the breaker would refuse a query now. */
+  public boolean breakerOpen() {
+    return breaker.isOpen();
+  }
+
+  private long deadline() {
+    return deadlineNanos != null ? deadlineNanos : System.nanoTime() + DEFAULT_BUDGET.toNanos();
+  }
+
+  /**
+   * Runs {@code work} on the blocking executor behind the breaker, unless the deadline has passed
+   * by the time a thread is free; the statement it prepares is given the time left.
+   */
+  private <T> CompletionStage<T> guarded(SqlWork<T> work) {
+    long deadline = deadline();
+    return breaker.call(
+        () ->
+            CompletableFuture.supplyAsync(
+                () -> {
+                  long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+                  if (leftMillis <= 0) {
+                    throw new CompletionException(new QueryDeadlineException());
+                  }
+                  try (Connection c = dataSource.getConnection()) {
+                    return work.run(c, leftMillis);
+                  } catch (SQLException e) {
+                    throw new CompletionException(e);
+                  }
+                },
+                blocking));
+  }
+
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection connection, long timeoutMillis) throws SQLException;
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, long timeoutMillis)
+      throws SQLException {
+    PreparedStatement statement = c.prepareStatement(sql);
+    statement.unwrap(PgStatement.class).setQueryTimeoutMs(timeoutMillis);
+    return statement;
   }
 
   /** Accounts of a tenant by id, ascending. */
@@ -142,21 +222,16 @@ public final class ReadModelQueries {
    * never written be answered without waking (and so remembering) an entity.
    */
   public CompletionStage<Boolean> hasEvents(String persistenceId) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (Connection c = dataSource.getConnection();
-              PreparedStatement statement =
-                  c.prepareStatement(
-                      "SELECT 1 FROM event_journal WHERE persistence_id = ? LIMIT 1")) {
+    return guarded(
+        (c, timeout) -> {
+          try (PreparedStatement statement =
+              prepare(c, "SELECT 1 FROM event_journal WHERE persistence_id = ? LIMIT 1", timeout)) {
             statement.setString(1, persistenceId);
             try (ResultSet rs = statement.executeQuery()) {
               return rs.next();
             }
-          } catch (SQLException e) {
-            throw new java.util.concurrent.CompletionException(e);
           }
-        },
-        blocking);
+        });
   }
 
   /**
@@ -192,10 +267,9 @@ public final class ReadModelQueries {
 
   private <T> CompletionStage<Page<T>> page(
       String sql, int limit, RowMapper<T> mapper, Object... keyParams) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (Connection c = dataSource.getConnection();
-              PreparedStatement statement = c.prepareStatement(sql)) {
+    return guarded(
+        (c, timeout) -> {
+          try (PreparedStatement statement = prepare(c, sql, timeout)) {
             int index = 1;
             for (Object param : keyParams) {
               statement.setObject(index++, param);
@@ -211,11 +285,8 @@ public final class ReadModelQueries {
             List<Row<T>> served = more ? rows.subList(0, limit) : rows;
             String next = more ? served.get(limit - 1).cursor() : null;
             return new Page<>(served.stream().map(Row::item).toList(), next);
-          } catch (SQLException e) {
-            throw new CompletionException(e);
           }
-        },
-        blocking);
+        });
   }
 
   private static Row<AccountView> account(ResultSet rs) throws SQLException {

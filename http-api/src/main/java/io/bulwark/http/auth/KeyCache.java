@@ -2,6 +2,7 @@ package io.bulwark.http.auth;
 
 import io.bulwark.domain.Stages;
 import io.bulwark.domain.tenant.Tenant;
+import io.bulwark.readmodel.DatabaseHealth;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,6 +20,8 @@ public final class KeyCache {
 
   /** What the tenant entity said about a key: {@code key} null when it does not exist. */
   public record Lookup(Tenant.LookupReply reply, long askedAtNanos) {}
+
+  private static final Duration FROM_MEMORY = Duration.ofMillis(300);
 
   public interface Source {
     CompletionStage<Tenant.LookupReply> lookup(String tenantId, String keyId);
@@ -39,13 +42,21 @@ public final class KeyCache {
     this.clock = clock;
   }
 
-  public static Source fromSharding(ActorSystem<?> system, Duration timeout) {
+  /**
+   * Asks the tenant entity, for at most {@code timeout}; while the database is down only briefly,
+   * since then only a tenant already in memory can answer.
+   */
+  public static Source fromSharding(
+      ActorSystem<?> system, Duration timeout, DatabaseHealth database) {
     var sharding = ClusterSharding.get(system);
+    Duration fromMemory = timeout.compareTo(FROM_MEMORY) < 0 ? timeout : FROM_MEMORY;
     return (tenantId, keyId) ->
         Stages.direct(
             sharding
                 .entityRefFor(Tenant.ENTITY_KEY, tenantId)
-                .ask(replyTo -> new Tenant.LookupKey(keyId, replyTo), timeout));
+                .ask(
+                    replyTo -> new Tenant.LookupKey(keyId, replyTo),
+                    database.isUp() ? timeout : fromMemory));
   }
 
   public CompletionStage<Tenant.LookupReply> get(String tenantId, String keyId) {
