@@ -20,17 +20,18 @@ class OpenApiDocumentTest {
     var api = result.getOpenAPI();
     assertNotNull(api);
     Map<String, List<String>> expected =
-        Map.of(
-            "/v1/tenants", List.of("post"),
-            "/v1/tenants/{tenantId}", List.of("get"),
-            "/v1/tenants/{tenantId}/limits", List.of("get", "put", "delete"),
-            "/v1/tenants/{tenantId}/api-keys", List.of("post", "get"),
-            "/v1/tenants/{tenantId}/api-keys/{keyId}", List.of("delete"),
-            "/v1/tenants/{tenantId}/accounts", List.of("post", "get"),
-            "/v1/tenants/{tenantId}/accounts/{accountId}", List.of("get"),
-            "/v1/tenants/{tenantId}/accounts/{accountId}/entries", List.of("get"),
-            "/v1/tenants/{tenantId}/transfers", List.of("post", "get"),
-            "/v1/tenants/{tenantId}/transfers/{transferId}", List.of("get"));
+        Map.ofEntries(
+            Map.entry("/v1/tenants", List.of("post")),
+            Map.entry("/v1/tenants/{tenantId}", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/limits", List.of("get", "put", "delete")),
+            Map.entry("/v1/tenants/{tenantId}/api-keys", List.of("post", "get")),
+            Map.entry("/v1/tenants/{tenantId}/api-keys/{keyId}", List.of("delete")),
+            Map.entry("/v1/tenants/{tenantId}/accounts", List.of("post", "get")),
+            Map.entry("/v1/tenants/{tenantId}/accounts/{accountId}", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/accounts/{accountId}/entries", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/transfers", List.of("post", "get")),
+            Map.entry("/v1/tenants/{tenantId}/transfers:batch", List.of("post")),
+            Map.entry("/v1/tenants/{tenantId}/transfers/{transferId}", List.of("get")));
     expected.forEach(
         (path, methods) -> {
           var item = api.getPaths().get(path);

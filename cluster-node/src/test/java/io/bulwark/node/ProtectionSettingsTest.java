@@ -37,6 +37,7 @@ class ProtectionSettingsTest {
         "bulwark.admission.limit = unbounded | bulwark.admission.limit",
         "bulwark.admission.shares.sheddable = 1.5 | bulwark.admission.shares.sheddable",
         "bulwark.admission.shares.critical = 0.4 | bulwark.admission.shares",
+        "bulwark.http.batch.parallelism = 0 | bulwark.http.batch.parallelism",
       })
   void aBadSettingStopsTheNodeWithItsName(String hocon, String named) {
     var error = assertThrows(StartupException.class, () -> BulwarkNode.start(withConfig(hocon)));

@@ -12,8 +12,13 @@ final class SingleNodeFixture implements AutoCloseable {
   final Ledger ledger;
 
   SingleNodeFixture() {
+    this("");
+  }
+
+  /** With {@code hocon} laid over the test configuration. */
+  SingleNodeFixture(String hocon) {
     db = TestDatabase.create();
-    node = TestNode.seed(db, platformKey).start();
+    node = TestNode.seed(db, platformKey).withConfig(hocon).start();
     api = new ApiClient(node.baseUrl(), new OpenApiContract());
     management = new ApiClient(node.managementUrl(), null);
     ledger = new Ledger(api, platformKey);

@@ -35,6 +35,7 @@ public final class ApiRoutes extends AllDirectives {
   private final Authenticator authenticator;
   private final TenantHandlers tenants;
   private final LedgerHandlers ledger;
+  private final BatchTransfers batch;
   private final Guards guards;
   private final long maxBodyBytes;
   private final Duration requestDeadline;
@@ -53,6 +54,9 @@ public final class ApiRoutes extends AllDirectives {
         new TenantHandlers(entities, revocations, protection.settings().tenantDefaults());
     this.ledger = new LedgerHandlers(entities, queries, settings.transferWait());
     this.guards = new Guards(protection);
+    this.batch =
+        new BatchTransfers(
+            ledger, protection.limiter(), settings.batch(), settings.requestDeadline());
     this.maxBodyBytes = settings.maxBodyBytes();
     this.requestDeadline = settings.requestDeadline();
   }
@@ -184,6 +188,18 @@ public final class ApiRoutes extends AllDirectives {
                                 methodNotAllowed(call, "DELETE"))))),
         path("limits", () -> limits(rc, call, tenantId)),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
+        path(
+            "transfers:batch",
+            () ->
+                concat(
+                    post(
+                        () ->
+                            respond(
+                                call,
+                                () ->
+                                    CompletableFuture.completedFuture(
+                                        batch.upload(rc, call, tenantId)))),
+                    methodNotAllowed(call, "POST"))),
         pathPrefix("transfers", () -> transfers(rc, call, tenantId)));
   }
 

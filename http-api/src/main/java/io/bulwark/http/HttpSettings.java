@@ -12,7 +12,8 @@ public record HttpSettings(
     Duration transferWait,
     long maxBodyBytes,
     Duration keyRefreshAfter,
-    Duration keyExpireAfter) {
+    Duration keyExpireAfter,
+    BatchTransfers.BatchSettings batch) {
 
   public static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("bulwark.http");
@@ -24,6 +25,7 @@ public record HttpSettings(
         c.getDuration("transfer-wait"),
         c.getBytes("max-body-size"),
         c.getDuration("key-cache.refresh-after"),
-        c.getDuration("key-cache.expire-after"));
+        c.getDuration("key-cache.expire-after"),
+        BatchTransfers.BatchSettings.fromConfig(config));
   }
 }

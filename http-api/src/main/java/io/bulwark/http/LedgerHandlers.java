@@ -198,7 +198,7 @@ final class LedgerHandlers {
     }
   }
 
-  private static String idempotencyKey(Optional<String> header) {
+  static String idempotencyKey(Optional<String> header) {
     if (header.isEmpty()) {
       throw new ApiException(
           400,

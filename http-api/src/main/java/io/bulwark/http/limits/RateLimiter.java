@@ -10,6 +10,8 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntSupplier;
 
 /**
@@ -86,17 +88,35 @@ public final class RateLimiter {
    * defaults.
    */
   public RateDecision tryTenant(String tenantId, TenantLimits own, Kind kind) {
-    TenantLimits limits = own != null ? own : settings.tenantDefaults();
-    Quota quota =
-        kind == Kind.WRITE
-            ? new Quota(kind.policy, limits.writesPerSecond(), limits.writeBurst())
-            : new Quota(kind.policy, limits.readsPerSecond(), limits.readBurst());
+    Quota quota = quota(own, kind);
     int share = Math.max(1, nodes.getAsInt());
+    return decide(quota, tenantBucket(tenantId, kind, quota, share), share);
+  }
+
+  /**
+   * Waits for one token of the tenant's bucket instead of refusing: how a stream of writes (a batch
+   * upload) is paced to the tenant's limit, so a fast client is slowed rather than refused.
+   */
+  public CompletableFuture<Void> awaitTenant(
+      String tenantId, TenantLimits own, Kind kind, ScheduledExecutorService scheduler) {
+    Quota quota = quota(own, kind);
+    int share = Math.max(1, nodes.getAsInt());
+    return tenantBucket(tenantId, kind, quota, share).asScheduler().consume(1, scheduler);
+  }
+
+  private Quota quota(TenantLimits own, Kind kind) {
+    TenantLimits limits = own != null ? own : settings.tenantDefaults();
+    return kind == Kind.WRITE
+        ? new Quota(kind.policy, limits.writesPerSecond(), limits.writeBurst())
+        : new Quota(kind.policy, limits.readsPerSecond(), limits.readBurst());
+  }
+
+  /** The tenant's bucket on this node, shaped for {@code quota} and the current share. */
+  private Bucket tenantBucket(String tenantId, Kind kind, Quota quota, int share) {
     Shared shared =
         tenantBuckets.get(
             tenantId + "|" + kind, k -> new Shared(bucket(quota, share), quota, share));
-    Bucket bucket = shared.shapedFor(quota, share);
-    return decide(quota, bucket, share);
+    return shared.shapedFor(quota, share);
   }
 
   /**
