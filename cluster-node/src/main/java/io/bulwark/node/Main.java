@@ -6,6 +6,17 @@ import org.slf4j.LoggerFactory;
 
 /** Starts a node from the BULWARK_* environment (README, API.md "Running a node"). */
 public final class Main {
+  static {
+    // With two cores the common pool has parallelism 1, and the JDK then runs each async callback
+    // of a CompletableFuture on a new thread. Bulwark's own asks avoid that (Stages); this covers
+    // any library path that does not. Set before anything touches the pool.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty(
+          "java.util.concurrent.ForkJoinPool.common.parallelism",
+          Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}

@@ -1,0 +1,109 @@
+package io.bulwark.loadtests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The tenants, keys and funded accounts a benchmark moves money between, made over the API, and a
+ * random transfer among them. Tenants get limits far above the load, so what refuses the load is
+ * the node's admission control, not the tenants' buckets.
+ */
+final class Ledger {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Tenant(String id, String key, int accounts) {}
+
+  final List<Tenant> tenants = new ArrayList<>();
+  private final Api api;
+  private final String runId;
+
+  private Ledger(Api api, String runId) {
+    this.api = api;
+    this.runId = runId;
+  }
+
+  static Ledger create(Api api, String platformKey, int tenantCount, int accounts)
+      throws Exception {
+    String runId = Long.toString(System.currentTimeMillis(), 36);
+    var ledger = new Ledger(api, runId);
+    for (int t = 0; t < tenantCount; t++) {
+      String id = "lt-" + runId + "-" + t;
+      api.call("POST", "/v1/tenants", platformKey, json(Map.of("id", id, "name", id)), 201);
+      api.call(
+          "PUT",
+          "/v1/tenants/" + id + "/limits",
+          platformKey,
+          json(
+              Map.of(
+                  "writesPerSecond",
+                  1_000_000,
+                  "writeBurst",
+                  1_000_000,
+                  "readsPerSecond",
+                  1_000_000,
+                  "readBurst",
+                  1_000_000)),
+          200);
+      var issued =
+          api.call(
+              "POST",
+              "/v1/tenants/" + id + "/api-keys",
+              platformKey,
+              json(Map.of("name", "loadtest", "roles", List.of("operator"))),
+              201);
+      String key = JSON.readTree(issued.body()).get("secret").asText();
+      var bank = new java.util.HashMap<String, Object>();
+      bank.put("id", "bank");
+      bank.put("currency", "EUR");
+      bank.put("overdraftLimit", null);
+      api.call("POST", "/v1/tenants/" + id + "/accounts", key, json(bank), 201);
+      for (int a = 0; a < accounts; a++) {
+        api.call(
+            "POST",
+            "/v1/tenants/" + id + "/accounts",
+            key,
+            json(Map.of("id", "acc-" + a, "currency", "EUR")),
+            201);
+        api.call(
+            "POST",
+            "/v1/tenants/" + id + "/transfers",
+            key,
+            json(
+                Map.of(
+                    "from", "bank", "to", "acc-" + a, "amount", 1_000_000_000L, "currency", "EUR")),
+            201,
+            Map.of("Idempotency-Key", "fund-" + a));
+      }
+      ledger.tenants.add(new Tenant(id, key, accounts));
+    }
+    return ledger;
+  }
+
+  /** Transfer number {@code i} of {@code phase}: a random pair of one tenant's accounts. */
+  CompletionStage<Api.Answer> transfer(String phase, long i) {
+    var random = new SplittableRandom(i * 31 + phase.hashCode());
+    Tenant t = tenants.get((int) (i % tenants.size()));
+    int from = random.nextInt(t.accounts());
+    int to = (from + 1 + random.nextInt(t.accounts() - 1)) % t.accounts();
+    String body =
+        "{\"from\":\"acc-"
+            + from
+            + "\",\"to\":\"acc-"
+            + to
+            + "\",\"amount\":1,\"currency\":\"EUR\"}";
+    return api.send(
+        "POST",
+        "/v1/tenants/" + t.id() + "/transfers",
+        t.key(),
+        Map.of("Idempotency-Key", runId + "-" + phase + "-" + i),
+        body);
+  }
+
+  static String json(Object value) throws Exception {
+    return JSON.writeValueAsString(value);
+  }
+}
