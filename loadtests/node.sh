@@ -14,12 +14,13 @@ HTTP_PORT=$(free_port); MGMT_PORT=$(free_port); CLUSTER_PORT=$(free_port); DB_PO
 BULWARK_DATA_DIR="$WORK/data" BULWARK_HTTP_PORT=$HTTP_PORT BULWARK_MANAGEMENT_PORT=$MGMT_PORT \
 BULWARK_CLUSTER_PORT=$CLUSTER_PORT BULWARK_EMBEDDED_DB_PORT=$DB_PORT \
 BULWARK_LIMIT_IP_PER_SECOND=1000000 BULWARK_LIMIT_IP_BURST=1000000 \
-  java ${NODE_JVM_FLAGS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch} \
+  java ${NODE_JVM_FLAGS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+AlwaysPreTouch} \
   -jar cluster-node/target/bulwark-node.jar > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 JSTAT_PID=""
 stop_node() {
   [ -n "$JSTAT_PID" ] && kill "$JSTAT_PID" 2>/dev/null || true
+  [ -n "${LIVE_PID:-}" ] && kill "$LIVE_PID" 2>/dev/null || true
   kill "$NODE_PID" 2>/dev/null || true
   wait "$NODE_PID" 2>/dev/null || true
 }
@@ -33,6 +34,17 @@ NODE_URL="http://127.0.0.1:$HTTP_PORT"
 PLATFORM_KEY_FILE="$WORK/data/platform-key"
 jstat -gc "$NODE_PID" 1000 > "$WORK/jstat.txt" &
 JSTAT_PID=$!
+# The live heap (what a full collection keeps), sampled every 30 s: the figure that says whether
+# memory grows with the load, unlike the heap in use, which includes garbage not yet collected.
+(
+  while kill -0 "$NODE_PID" 2>/dev/null; do
+    jcmd "$NODE_PID" GC.run >/dev/null 2>&1 || break
+    sleep 1
+    tail -1 "$WORK/jstat.txt" >> "$WORK/live.txt"
+    sleep 29
+  done
+) &
+LIVE_PID=$!
 echo "node $NODE_PID on $NODE_URL (work dir $WORK)"
 
 # Prints the node's heap during the run from jstat: the largest heap in use, and the old
@@ -43,4 +55,9 @@ heap_report() {
         ou=$c["OU"]/1024; if(ou>maxou)maxou=ou; if(NR==2)firstou=ou; lastou=ou}
        END{printf "  heap: max in use %.0f MB; old generation first %.0f MB, max %.0f MB, last %.0f MB\n", max, firstou, maxou, lastou}' \
     "$WORK/jstat.txt"
+  head -1 "$WORK/jstat.txt" > "$WORK/live-with-header.txt"; cat "$WORK/live.txt" >> "$WORK/live-with-header.txt" 2>/dev/null || true
+  awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next}
+       {live=$c["OU"]/1024; if(NR==2)first=live; if(live>max)max=live; last=live; n++}
+       END{if(n>0) printf "  live heap (old generation right after a full GC, every 30 s; %d samples): first %.0f MB, max %.0f MB, last %.0f MB, growth %.0f MB\n", n, first, max, last, max-first}' \
+    "$WORK/live-with-header.txt"
 }

@@ -15,6 +15,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -361,12 +362,17 @@ public final class ApiRoutes extends AllDirectives {
             throw new ApiException(
                 413, "payload_too_large", "The request body is larger than 64 KiB.");
           }
-          return Stages.direct(
-                  entity.toStrict(BODY_READ_TIMEOUT.toMillis(), maxBodyBytes, rc.getMaterializer()))
-              .thenCompose(
-                  strict ->
-                      handler.apply(
-                          JsonBody.parse(strict.getData().decodeString(StandardCharsets.UTF_8))));
+          // A small body usually arrives whole: use it as it is rather than run a stream for it.
+          CompletionStage<HttpEntity.Strict> body =
+              entity instanceof HttpEntity.Strict whole
+                  ? CompletableFuture.completedFuture(whole)
+                  : Stages.direct(
+                      entity.toStrict(
+                          BODY_READ_TIMEOUT.toMillis(), maxBodyBytes, rc.getMaterializer()));
+          return body.thenCompose(
+              strict ->
+                  handler.apply(
+                      JsonBody.parse(strict.getData().decodeString(StandardCharsets.UTF_8))));
         });
   }
 }

@@ -33,18 +33,13 @@ public final class BulkUpload {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ACCOUNTS = 1_000;
 
-  static {
-    // With two cores the common pool has parallelism 1, and the JDK then runs every async
-    // callback of a CompletableFuture (Pekko's futures seen as Java ones) on a new thread.
-    System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
-  }
-
   private BulkUpload() {}
 
   public static void main(String[] args) throws Exception {
-    String url = args[0];
-    String platformKey = Files.readString(Path.of(args[1])).strip();
-    Path out = Path.of(args[2]);
+    var bench = Bench.fromArgs(args);
+    String url = bench.url();
+    String platformKey = bench.platformKey();
+    Path out = bench.out();
     long lines = Long.getLong("lines", 1_000_000);
     var system = ActorSystem.create("loadtests");
     try {

@@ -16,18 +16,13 @@ import org.apache.pekko.actor.ActorSystem;
  * <p>Arguments: base URL, platform key file, result JSON path.
  */
 public final class Overload {
-  static {
-    // With two cores the common pool has parallelism 1, and the JDK then runs every async
-    // callback of a CompletableFuture (Pekko's futures seen as Java ones) on a new thread.
-    System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
-  }
-
   private Overload() {}
 
   public static void main(String[] args) throws Exception {
-    String url = args[0];
-    String platformKey = Files.readString(Path.of(args[1])).strip();
-    Path out = Path.of(args[2]);
+    var bench = Bench.fromArgs(args);
+    String url = bench.url();
+    String platformKey = bench.platformKey();
+    Path out = bench.out();
     int spikeSeconds = Integer.getInteger("spike.seconds", 60);
     double factor = Double.parseDouble(System.getProperty("spike.factor", "4"));
     var system = ActorSystem.create("loadtests");

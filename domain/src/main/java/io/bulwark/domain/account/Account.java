@@ -3,6 +3,7 @@ package io.bulwark.domain.account;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.bulwark.domain.EntityDispatcher;
 import io.bulwark.domain.Ids;
 import io.bulwark.domain.JsonSerializable;
 import io.bulwark.domain.Refusal;
@@ -235,11 +236,12 @@ public final class Account
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ENTITY_KEY,
-                ctx ->
-                    create(
-                        ctx.getEntityId(),
-                        PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId()))));
+                    ENTITY_KEY,
+                    ctx ->
+                        create(
+                            ctx.getEntityId(),
+                            PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId())))
+                .withEntityProps(EntityDispatcher.props()));
   }
 
   public static String entityId(String tenantId, String accountId) {

@@ -3,6 +3,7 @@ package io.bulwark.domain.tenant;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.bulwark.domain.EntityDispatcher;
 import io.bulwark.domain.JsonSerializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -168,11 +169,12 @@ public final class Tenant
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ENTITY_KEY,
-                ctx ->
-                    create(
-                        ctx.getEntityId(),
-                        PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId()))));
+                    ENTITY_KEY,
+                    ctx ->
+                        create(
+                            ctx.getEntityId(),
+                            PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId())))
+                .withEntityProps(EntityDispatcher.props()));
   }
 
   public static Behavior<Command> create(String tenantId, PersistenceId persistenceId) {

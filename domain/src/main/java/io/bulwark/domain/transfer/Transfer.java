@@ -3,6 +3,7 @@ package io.bulwark.domain.transfer;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.bulwark.domain.EntityDispatcher;
 import io.bulwark.domain.Ids;
 import io.bulwark.domain.JsonSerializable;
 import io.bulwark.domain.Refusal;
@@ -179,6 +180,7 @@ public final class Transfer
                         settings,
                         ctx.getShard()))
             .withStopMessage(new HandOff())
+            .withEntityProps(EntityDispatcher.props())
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
