@@ -222,6 +222,9 @@ public final class Transfer
   private String releaseReason;
   private final Waiters waiters;
 
+  /** Recovered already finished: woken only to answer (a replay, a poll), so it leaves sooner. */
+  private boolean wokenFinished;
+
   private Transfer(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
@@ -432,6 +435,7 @@ public final class Transfer
   // ---- the saga's steps ----
 
   private void resume(State state) {
+    wokenFinished = state.phase() == Phase.COMPLETED || state.phase() == Phase.REJECTED;
     switch (state.phase()) {
       case RESERVING -> steps.send(Step.RESERVE, state.transfer());
       case CREDITED -> steps.send(Step.SETTLE, state.transfer());
@@ -453,7 +457,10 @@ public final class Transfer
   }
 
   private void scheduleIdle(State state) {
-    timers.startSingleTimer("idle", new Idle(), settings.idleBeforePassivation());
+    timers.startSingleTimer(
+        "idle",
+        new Idle(),
+        wokenFinished ? settings.idleAfterWake() : settings.idleBeforePassivation());
   }
 
   // ---- events ----

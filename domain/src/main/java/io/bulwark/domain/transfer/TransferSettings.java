@@ -8,7 +8,8 @@ public record TransferSettings(
     Duration stepTimeout,
     Duration minBackoff,
     Duration maxBackoff,
-    Duration idleBeforePassivation) {
+    Duration idleBeforePassivation,
+    Duration idleAfterWake) {
 
   public static TransferSettings fromConfig(Config config) {
     Config c = config.getConfig("bulwark.transfers");
@@ -16,7 +17,8 @@ public record TransferSettings(
         c.getDuration("step-timeout"),
         c.getDuration("retry-min-backoff"),
         c.getDuration("retry-max-backoff"),
-        c.getDuration("idle-before-passivation"));
+        c.getDuration("idle-before-passivation"),
+        c.getDuration("idle-after-wake"));
   }
 
   /** Exponential backoff with full jitter between half and all of the capped delay. */

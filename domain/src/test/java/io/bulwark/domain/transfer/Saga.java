@@ -29,13 +29,18 @@ final class Saga {
   /** No step should time out unless the test means it to. */
   static final TransferSettings PATIENT =
       new TransferSettings(
-          Duration.ofSeconds(3), Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofHours(1));
+          Duration.ofSeconds(3),
+          Duration.ofMillis(10),
+          Duration.ofMillis(50),
+          Duration.ofHours(1),
+          Duration.ofHours(1));
 
   static final TransferSettings IMPATIENT =
       new TransferSettings(
           Duration.ofMillis(300),
           Duration.ofMillis(10),
           Duration.ofMillis(50),
+          Duration.ofHours(1),
           Duration.ofHours(1));
 
   private final ActorTestKit testKit;
