@@ -90,7 +90,12 @@ class GuardsTest {
                     + "Content-Length: 100\r\n\r\n{")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        Thread.sleep(300);
+        // Wait until the upload is admitted and holds the slot while its body trickles in.
+        long admittedBy = System.nanoTime() + 5_000_000_000L;
+        while (server.protection.admission().inFlight() == 0 && System.nanoTime() < admittedBy) {
+          Thread.onSpinWait();
+        }
+        assertEquals(1, server.protection.admission().inFlight());
 
         long start = System.nanoTime();
         var refused = server.send(list);

@@ -32,6 +32,7 @@ final class RouteServer implements AutoCloseable {
 
   final String operatorKey;
   final String viewerKey;
+  final Protection protection;
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -68,6 +69,7 @@ final class RouteServer implements AutoCloseable {
     var cache =
         new KeyCache(source, Duration.ofSeconds(2), Duration.ofSeconds(4), System::nanoTime);
     var config = system.settings().config();
+    protection = Protection.of(config, () -> 1, DatabaseHealth.alwaysUp());
     var routes =
         new ApiRoutes(
             new Authenticator(ApiKeys.hash(PLATFORM_KEY), cache),
@@ -75,7 +77,7 @@ final class RouteServer implements AutoCloseable {
             new ReadModelQueries(noDatabase(), Runnable::run),
             KeyRevocations.localOnly(cache),
             HttpSettings.fromConfig(config),
-            Protection.of(config, () -> 1, DatabaseHealth.alwaysUp()));
+            protection);
     binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
   }
 
