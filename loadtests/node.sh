@@ -34,17 +34,25 @@ NODE_URL="http://127.0.0.1:$HTTP_PORT"
 PLATFORM_KEY_FILE="$WORK/data/platform-key"
 jstat -gc "$NODE_PID" 1000 > "$WORK/jstat.txt" &
 JSTAT_PID=$!
-# The live heap (what a full collection keeps), sampled every 30 s: the figure that says whether
-# memory grows with the load, unlike the heap in use, which includes garbage not yet collected.
-(
-  while kill -0 "$NODE_PID" 2>/dev/null; do
-    jcmd "$NODE_PID" GC.run >/dev/null 2>&1 || break
-    sleep 1
-    tail -1 "$WORK/jstat.txt" >> "$WORK/live.txt"
-    sleep 29
-  done
-) &
-LIVE_PID=$!
+# The live heap: what a full collection keeps, unlike the heap in use, which includes garbage not
+# yet collected. Each sample forces a full GC, a stop-the-world pause of about 100 ms on this heap,
+# so samples are taken only where no latency is being measured: every LIVE_HEAP_EVERY seconds
+# (bulk; 0 = never) and whenever a script calls live_heap_sample.
+live_heap_sample() {
+  jcmd "$NODE_PID" GC.run >/dev/null 2>&1 || return 0
+  sleep 1
+  tail -1 "$WORK/jstat.txt" >> "$WORK/live.txt"
+}
+LIVE_PID=""
+if [ "${LIVE_HEAP_EVERY:-0}" -gt 0 ]; then
+  (
+    while kill -0 "$NODE_PID" 2>/dev/null; do
+      live_heap_sample
+      sleep "$((LIVE_HEAP_EVERY - 1))"
+    done
+  ) &
+  LIVE_PID=$!
+fi
 echo "node $NODE_PID on $NODE_URL (work dir $WORK)"
 
 # Prints the node's heap during the run from jstat: the largest heap in use, and the old
@@ -58,6 +66,6 @@ heap_report() {
   head -1 "$WORK/jstat.txt" > "$WORK/live-with-header.txt"; cat "$WORK/live.txt" >> "$WORK/live-with-header.txt" 2>/dev/null || true
   awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next}
        {live=$c["OU"]/1024; if(NR==2)first=live; if(live>max)max=live; last=live; n++}
-       END{if(n>0) printf "  live heap (old generation right after a full GC, every 30 s; %d samples): first %.0f MB, max %.0f MB, last %.0f MB, growth %.0f MB\n", n, first, max, last, max-first}' \
+       END{if(n>0) printf "  live heap (old generation right after a full GC; %d samples): first %.0f MB, max %.0f MB, last %.0f MB, growth %.0f MB\n", n, first, max, last, max-first}' \
     "$WORK/live-with-header.txt"
 }

@@ -1,5 +1,6 @@
 package io.bulwark.projections;
 
+import com.typesafe.config.Config;
 import io.bulwark.domain.Slices;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -12,14 +13,15 @@ import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Runs the ledger projection: one instance per slice tag, spread over the cluster as a sharded
  * daemon process. Each instance reads its slice's events by tag and applies them with {@link
- * LedgerProjectionHandler}, committing the read-model rows and the offset in one transaction.
+ * LedgerProjectionHandler}, committing a group of events' read-model rows and their offset in one
+ * transaction: exactly once, with one commit per group instead of one per event (ADR 0012).
  */
 public final class LedgerProjection {
   public static final String NAME = "ledger";
@@ -42,16 +44,19 @@ public final class LedgerProjection {
     return ProjectionId.of(NAME, Slices.tag(slice));
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<Object>> projection(
+  static GroupedProjection<Offset, EventEnvelope<Object>> projection(
       ActorSystem<?> system, DataSource dataSource, int slice) {
     String tag = Slices.tag(slice);
     SourceProvider<Offset, EventEnvelope<Object>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.exactlyOnce(
-        projectionId(slice),
-        source,
-        () -> new DataSourceJdbcSession(dataSource),
-        LedgerProjectionHandler::new,
-        system);
+    Config grouping = system.settings().config().getConfig("bulwark.ledger-projection");
+    return JdbcProjection.groupedWithin(
+            projectionId(slice),
+            source,
+            () -> new DataSourceJdbcSession(dataSource),
+            LedgerProjectionHandler::new,
+            system)
+        .withGroup(
+            grouping.getInt("group-after-envelopes"), grouping.getDuration("group-after-duration"));
   }
 }

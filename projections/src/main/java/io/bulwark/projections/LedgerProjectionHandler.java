@@ -2,13 +2,19 @@ package io.bulwark.projections;
 
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.transfer.Transfer;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
@@ -16,10 +22,11 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * Applies account and transfer events to the read-model tables (V2__read_models.sql), inside the
  * projection's transaction. Idempotent, because delivery is at least once after a restart: inserts
  * ignore rows that exist, an account row only moves forward in its entity's sequence numbers, and a
- * transfer counts towards the daily volume only in the statement that moves it to completed.
+ * transfer counts towards the daily volume only if its statement moved it to completed. A group of
+ * envelopes is applied in order, in one transaction with its offset (ADR 0012).
  */
 public final class LedgerProjectionHandler
-    extends JdbcHandler<EventEnvelope<Object>, DataSourceJdbcSession> {
+    extends JdbcHandler<List<EventEnvelope<Object>>, DataSourceJdbcSession> {
 
   private static final String INSERT_ACCOUNT =
       "INSERT INTO accounts (tenant_id, account_id, currency, balance, reserved, overdraft_limit,"
@@ -49,39 +56,42 @@ public final class LedgerProjectionHandler
           + " VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, NULL) ON CONFLICT DO NOTHING";
 
   // Completes a pending row, or inserts a completed one if the request was never projected; a row
-  // already completed returns nothing, so a redelivery cannot count the transfer twice.
-  private static final String COMPLETE_TRANSFER_AND_COUNT =
-      "WITH completed AS ("
-          + " INSERT INTO transfers AS t (tenant_id, transfer_id, from_account, to_account, amount,"
+  // already completed is left alone (update count 0), so a redelivery cannot count it twice.
+  private static final String COMPLETE_TRANSFER =
+      "INSERT INTO transfers AS t (tenant_id, transfer_id, from_account, to_account, amount,"
           + " currency, status, reason, reference, created_at, completed_at)"
           + " VALUES (?, ?, ?, ?, ?, ?, 'completed', NULL, NULL, ?, ?)"
           + " ON CONFLICT (tenant_id, transfer_id) DO UPDATE"
           + " SET status = 'completed', completed_at = EXCLUDED.completed_at"
-          + " WHERE t.status = 'pending'"
-          + " RETURNING t.tenant_id, t.currency, t.amount, t.completed_at)"
-          + " INSERT INTO tenant_daily_volume AS v (tenant_id, day, currency, transfer_count, volume)"
-          + " SELECT tenant_id, (completed_at AT TIME ZONE 'UTC')::date, currency, 1, amount"
-          + " FROM completed"
+          + " WHERE t.status = 'pending'";
+
+  private static final String ADD_DAILY_VOLUME =
+      "INSERT INTO tenant_daily_volume AS v (tenant_id, day, currency, transfer_count, volume)"
+          + " VALUES (?, ?, ?, ?, ?)"
           + " ON CONFLICT (tenant_id, day, currency) DO UPDATE"
-          + " SET transfer_count = v.transfer_count + 1, volume = v.volume + EXCLUDED.volume";
+          + " SET transfer_count = v.transfer_count + EXCLUDED.transfer_count,"
+          + " volume = v.volume + EXCLUDED.volume";
 
   private static final String REJECT_TRANSFER =
       "UPDATE transfers SET status = 'rejected', reason = ?, completed_at = ?"
           + " WHERE tenant_id = ? AND transfer_id = ? AND status = 'pending'";
 
   @Override
-  public void process(DataSourceJdbcSession session, EventEnvelope<Object> envelope)
+  public void process(DataSourceJdbcSession session, List<EventEnvelope<Object>> envelopes)
       throws Exception {
-    long seqNr = envelope.sequenceNr();
-    Object event = envelope.event();
     session.<Void>withConnection(
         connection -> {
-          apply(connection, event, seqNr);
+          var volumes = new DailyVolumes();
+          for (EventEnvelope<Object> envelope : envelopes) {
+            apply(connection, envelope.event(), envelope.sequenceNr(), volumes);
+          }
+          volumes.add(connection);
           return null;
         });
   }
 
-  private static void apply(Connection c, Object event, long seqNr) throws SQLException {
+  private static void apply(Connection c, Object event, long seqNr, DailyVolumes volumes)
+      throws SQLException {
     if (event instanceof Account.AccountOpened e) {
       execute(
           c,
@@ -155,17 +165,21 @@ public final class LedgerProjectionHandler
           e.reference(),
           time(e.at()));
     } else if (event instanceof Transfer.TransferCompleted e) {
-      execute(
-          c,
-          COMPLETE_TRANSFER_AND_COUNT,
-          e.tenantId(),
-          e.transferId(),
-          e.from(),
-          e.to(),
-          e.amount(),
-          e.currency(),
-          time(e.at()),
-          time(e.at()));
+      int completed =
+          execute(
+              c,
+              COMPLETE_TRANSFER,
+              e.tenantId(),
+              e.transferId(),
+              e.from(),
+              e.to(),
+              e.amount(),
+              e.currency(),
+              time(e.at()),
+              time(e.at()));
+      if (completed == 1) {
+        volumes.count(e.tenantId(), e.at(), e.currency(), e.amount());
+      }
     } else if (event instanceof Transfer.TransferRejected e) {
       execute(c, REJECT_TRANSFER, e.reason(), time(e.at()), e.tenantId(), e.transferId());
     }
@@ -208,12 +222,54 @@ public final class LedgerProjectionHandler
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
-  private static void execute(Connection c, String sql, Object... params) throws SQLException {
+  private static int execute(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         bind(statement, i + 1, params[i]);
       }
-      statement.executeUpdate();
+      return statement.executeUpdate();
+    }
+  }
+
+  /**
+   * The transfers a group completed, summed per tenant, UTC day and currency, and added to
+   * tenant_daily_volume as the group's last statements. All slices update the same row of a busy
+   * tenant, so each holds its lock only from there to its commit; rows are taken in key order, so
+   * two groups cannot deadlock.
+   */
+  private static final class DailyVolumes {
+    private record Key(String tenantId, LocalDate day, String currency) {}
+
+    private record Total(long count, BigDecimal volume) {
+      Total plus(Total other) {
+        return new Total(count + other.count, volume.add(other.volume));
+      }
+    }
+
+    private final Map<Key, Total> totals =
+        new TreeMap<>(
+            Comparator.comparing(Key::tenantId)
+                .thenComparing(Key::day)
+                .thenComparing(Key::currency));
+
+    void count(String tenantId, Instant at, String currency, long amount) {
+      var key = new Key(tenantId, LocalDate.ofInstant(at, ZoneOffset.UTC), currency);
+      totals.merge(key, new Total(1, BigDecimal.valueOf(amount)), Total::plus);
+    }
+
+    void add(Connection c) throws SQLException {
+      for (var entry : totals.entrySet()) {
+        Key key = entry.getKey();
+        Total total = entry.getValue();
+        execute(
+            c,
+            ADD_DAILY_VOLUME,
+            key.tenantId(),
+            key.day(),
+            key.currency(),
+            total.count(),
+            total.volume());
+      }
     }
   }
 
@@ -225,8 +281,10 @@ public final class LedgerProjectionHandler
       statement.setLong(index, l);
     } else if (value instanceof String s) {
       statement.setString(index, s);
-    } else if (value instanceof OffsetDateTime t) {
-      statement.setObject(index, t);
+    } else if (value instanceof OffsetDateTime || value instanceof LocalDate) {
+      statement.setObject(index, value);
+    } else if (value instanceof BigDecimal d) {
+      statement.setBigDecimal(index, d);
     } else {
       throw new IllegalArgumentException("Unsupported parameter type " + value.getClass());
     }

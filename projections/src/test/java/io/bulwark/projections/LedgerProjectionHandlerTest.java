@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The handler against the real schema, fed envelopes directly, one transaction per envelope. */
+/**
+ * The handler against the real schema, fed envelopes directly: one transaction per envelope, or a
+ * whole group in one, as the projection does.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LedgerProjectionHandlerTest {
   // Just before midnight UTC: the volume must land on the UTC day.
@@ -92,6 +95,37 @@ class LedgerProjectionHandlerTest {
         4, sql.count("SELECT count(*) FROM ledger_entries WHERE tenant_id = ?", "t-again"));
     assertBalance("t-again", "cash", -100, 0);
     assertBalance("t-again", "bob", 100, 0);
+  }
+
+  @Test
+  void oneGroupGivesWhatSingleEnvelopesGiveAndItsRedeliveryChangesNothing() throws Exception {
+    var single = new Ledger("t-single").open("cash", null).open("fay", 0L);
+    var grouped = new Ledger("t-group").open("cash", null).open("fay", 0L);
+    for (var ledger : List.of(single, grouped)) {
+      ledger.complete("g-1", "cash", "fay", 10).complete("g-2", "fay", "cash", 4);
+      ledger.complete("g-3", "cash", "fay", 25);
+    }
+    apply(single.envelopes);
+    applyGroup(grouped.envelopes);
+    applyGroup(grouped.envelopes); // the group redelivered after a crash before its commit
+
+    for (String query :
+        List.of(
+            "SELECT account_id, entry_seq, transfer_id, amount, balance_after FROM ledger_entries"
+                + " WHERE tenant_id = ? ORDER BY account_id, entry_seq",
+            "SELECT account_id, balance, reserved, last_seq_nr FROM accounts WHERE tenant_id = ?"
+                + " ORDER BY account_id",
+            "SELECT transfer_id, status, amount FROM transfers WHERE tenant_id = ?"
+                + " ORDER BY transfer_id",
+            "SELECT day, transfer_count, volume FROM tenant_daily_volume WHERE tenant_id = ?")) {
+      var expected = sql.rows(query, "t-single");
+      assertEquals(expected, sql.rows(query, "t-group"), query);
+      assertEquals(false, expected.isEmpty(), query);
+    }
+    assertBalance("t-group", "fay", 31, 0);
+    assertEquals(
+        3L,
+        sql.value("SELECT transfer_count FROM tenant_daily_volume WHERE tenant_id = ?", "t-group"));
   }
 
   @Test
@@ -230,12 +264,15 @@ class LedgerProjectionHandlerTest {
   }
 
   private void apply(List<EventEnvelope<Object>> envelopes) throws Exception {
-    var handler = new LedgerProjectionHandler();
     for (var envelope : envelopes) {
-      try (var session = new DataSourceJdbcSession(db.dataSource())) {
-        handler.process(session, envelope);
-        session.commit();
-      }
+      applyGroup(List.of(envelope));
+    }
+  }
+
+  private void applyGroup(List<EventEnvelope<Object>> group) throws Exception {
+    try (var session = new DataSourceJdbcSession(db.dataSource())) {
+      new LedgerProjectionHandler().process(session, group);
+      session.commit();
     }
   }
 
