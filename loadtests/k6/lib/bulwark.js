@@ -148,3 +148,50 @@ export function oneRequest(ledger) {
     check(record(response), { 'list 200': (r) => r.status === 200 });
   }
 }
+
+/** Options of a steady open-model load: RATE requests/s for DURATION, under the SLO thresholds. */
+export function steady(name, defaultDuration) {
+  return {
+    scenarios: {
+      [name]: {
+        executor: 'constant-arrival-rate',
+        rate: Number(__ENV.RATE || 100),
+        timeUnit: '1s',
+        duration: __ENV.DURATION || defaultDuration,
+        preAllocatedVUs: 50,
+        maxVUs: 500,
+      },
+    },
+    thresholds: SLO_THRESHOLDS,
+  };
+}
+
+/**
+ * Options of a load that climbs past capacity through {@code stages}: refusals (429, 503) become
+ * expected answers, and the thresholds are the overload ones.
+ */
+export function overload(name, stages, maxVUs) {
+  http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 429, 503));
+  return {
+    scenarios: {
+      [name]: {
+        executor: 'ramping-arrival-rate',
+        startRate: Number(__ENV.RATE || 100),
+        timeUnit: '1s',
+        preAllocatedVUs: 100,
+        maxVUs,
+        stages,
+      },
+    },
+    thresholds: OVERLOAD_THRESHOLDS,
+  };
+}
+
+// k6's lifecycle, shared by every scenario: setup once, then one request of the mix per iteration.
+export function setup() {
+  return createLedger();
+}
+
+export default function (ledger) {
+  oneRequest(ledger);
+}
