@@ -1,7 +1,7 @@
 // What every Bulwark k6 scenario shares: setup over the API (tenants, keys, funded accounts), the
 // request mix, and thresholds that mirror the SLOs (strategy, section 4.1). Open model; transfers
-// between random pairs of one tenant's funded accounts (as the Java generator, io.bulwark.loadtests,
-// sends them), strong reads of an account, list reads of its entries.
+// between random pairs of one tenant's funded accounts, strong reads of an account, list reads of its
+// entries. The Java generator sends the same mix (Ledger.mixed; loadtests/scenario).
 import http from 'k6/http';
 import { check, fail } from 'k6';
 import { Rate, Trend } from 'k6/metrics';

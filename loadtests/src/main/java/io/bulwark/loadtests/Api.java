@@ -18,8 +18,14 @@ final class Api {
   private static final Pattern CODE = Pattern.compile("\"code\":\"([a-z_]+)\"");
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  /** One answer: its status, its problem code (or null) and its body. */
-  record Answer(int status, String code, String body) {}
+  /**
+   * One answer: its status, its problem code (or null), its body, and what kind of request it was.
+   */
+  record Answer(int status, String code, String body, String kind) {
+    Answer as(String newKind) {
+      return new Answer(status, code, body, newKind);
+    }
+  }
 
   private final ActorSystem system;
   private final Http http;
@@ -52,7 +58,8 @@ final class Api {
                         e -> {
                           String body = e.getData().decodeString(StandardCharsets.UTF_8);
                           int status = r.status().intValue();
-                          return new Answer(status, status >= 400 ? code(body) : null, body);
+                          return new Answer(
+                              status, status >= 400 ? code(body) : null, body, "request");
                         }));
   }
 

@@ -96,11 +96,46 @@ final class Ledger {
             + to
             + "\",\"amount\":1,\"currency\":\"EUR\"}";
     return api.send(
-        "POST",
-        "/v1/tenants/" + t.id() + "/transfers",
-        t.key(),
-        Map.of("Idempotency-Key", runId + "-" + phase + "-" + i),
-        body);
+            "POST",
+            "/v1/tenants/" + t.id() + "/transfers",
+            t.key(),
+            Map.of("Idempotency-Key", runId + "-" + phase + "-" + i),
+            body)
+        .thenApply(a -> a.as("transfer"));
+  }
+
+  /** Read number {@code i}: one account of one tenant, from its entity (a strong read). */
+  CompletionStage<Api.Answer> read(long i) {
+    Tenant t = tenants.get((int) (i % tenants.size()));
+    String account = "acc-" + new SplittableRandom(i).nextInt(t.accounts());
+    return api.send(
+            "GET", "/v1/tenants/" + t.id() + "/accounts/" + account, t.key(), Map.of(), null)
+        .thenApply(a -> a.as("read"));
+  }
+
+  /** List number {@code i}: the newest page of one account's entries, from the read model. */
+  CompletionStage<Api.Answer> list(long i) {
+    Tenant t = tenants.get((int) (i % tenants.size()));
+    String account = "acc-" + new SplittableRandom(i).nextInt(t.accounts());
+    return api.send(
+            "GET",
+            "/v1/tenants/" + t.id() + "/accounts/" + account + "/entries?limit=20",
+            t.key(),
+            Map.of(),
+            null)
+        .thenApply(a -> a.as("list"));
+  }
+
+  /**
+   * Request number {@code i} of the mix the k6 scenarios send (loadtests/k6/lib/bulwark.js): 70 %
+   * transfers, 20 % strong reads, 10 % lists.
+   */
+  CompletionStage<Api.Answer> mixed(String phase, long i) {
+    double roll = new SplittableRandom(i * 17 + phase.hashCode()).nextDouble();
+    if (roll < 0.7) {
+      return transfer(phase, i);
+    }
+    return roll < 0.9 ? read(i) : list(i);
   }
 
   static String json(Object value) throws Exception {

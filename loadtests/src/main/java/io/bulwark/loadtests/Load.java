@@ -41,7 +41,7 @@ final class Load {
                             if (e != null) {
                               recorder.record(due, -1, "client_" + e.getClass().getSimpleName());
                             } else {
-                              recorder.record(due, a.status(), a.code());
+                              recorder.record(due, a);
                             }
                             return 0;
                           });
@@ -83,8 +83,11 @@ final class Load {
                   .apply(i)
                   .handle(
                       (a, e) -> {
-                        recorder.record(
-                            sent, e != null ? -1 : a.status(), e != null ? "client" : a.code());
+                        if (e != null) {
+                          recorder.record(sent, -1, "client");
+                        } else {
+                          recorder.record(sent, a);
+                        }
                         return 0;
                       });
             })

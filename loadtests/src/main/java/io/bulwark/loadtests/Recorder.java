@@ -10,7 +10,8 @@ import org.HdrHistogram.Histogram;
 /**
  * What a load phase saw: counts per status and problem code, and latency histograms (measured from
  * each request's intended start, so a stalled client or server shows up as latency) for accepted
- * requests (2xx), refusals (429/503) and everything, plus per-second counts.
+ * requests (2xx), refusals (429/503) and everything, plus per-second counts, and accepted latency
+ * per kind of request (transfer, read, list) for mixed loads.
  */
 final class Recorder {
   private static final long MAX_NANOS = 60_000_000_000L;
@@ -19,10 +20,21 @@ final class Recorder {
   final Histogram refused = new ConcurrentHistogram(MAX_NANOS, 3);
   final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
   final Map<Long, long[]> perSecond = new ConcurrentHashMap<>();
+  final Map<String, Histogram> acceptedByKind = new ConcurrentHashMap<>();
   private final long startNanos;
 
   Recorder(long startNanos) {
     this.startNanos = startNanos;
+  }
+
+  void record(long intendedNanos, Api.Answer answer) {
+    record(intendedNanos, answer.status(), answer.code());
+    if (answer.status() >= 200 && answer.status() < 300) {
+      long latency = Math.max(0, System.nanoTime() - intendedNanos);
+      acceptedByKind
+          .computeIfAbsent(answer.kind(), k -> new ConcurrentHistogram(MAX_NANOS, 3))
+          .recordValue(Math.min(latency, MAX_NANOS));
+    }
   }
 
   void record(long intendedNanos, int status, String code) {

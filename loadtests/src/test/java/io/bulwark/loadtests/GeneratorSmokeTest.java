@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
@@ -92,6 +94,27 @@ class GeneratorSmokeTest {
     assertTrue(recorder.count("201") > 0, recorder.outcomes().toString());
     assertTrue(recorder.accepted.getTotalCount() > 0);
     assertTrue(Recorder.millis(recorder.accepted, 99) > 0);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aShortBaselineOfTheMixReportsEveryRequestByKind() throws Exception {
+    String platformKey = Files.readString(work.resolve("data").resolve("platform-key")).strip();
+    var ledger = Ledger.create(new Api(system, baseUrl), platformKey, 1, 4);
+
+    var result =
+        Scenario.run(
+            system,
+            ledger,
+            "baseline",
+            List.of(new Scenario.Phase("baseline", 50, Duration.ofSeconds(2))));
+
+    var phase = ((List<Map<String, Object>>) result.get("phases")).get(0);
+    var outcomes = (Map<String, Long>) phase.get("outcomes");
+    assertEquals(100L, outcomes.values().stream().mapToLong(Long::longValue).sum(), "" + outcomes);
+    var byKind = (Map<String, Map<String, Object>>) phase.get("acceptedLatencyByKind");
+    assertTrue(byKind.containsKey("transfer"), "" + byKind);
+    assertTrue(byKind.keySet().stream().anyMatch(k -> !k.equals("transfer")), "" + byKind);
   }
 
   private void awaitReady(String url, Duration within) throws Exception {
