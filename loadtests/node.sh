@@ -10,11 +10,12 @@ fi
 WORK="$(mktemp -d /tmp/bulwark-bench.XXXXXX)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(free_port); MGMT_PORT=$(free_port); CLUSTER_PORT=$(free_port); DB_PORT=$(free_port)
+NODE_JVM_FLAGS="${NODE_JVM_FLAGS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+AlwaysPreTouch}"
 # Benchmarks speak from one address for many tenants: lift the per-address limit.
 BULWARK_DATA_DIR="$WORK/data" BULWARK_HTTP_PORT=$HTTP_PORT BULWARK_MANAGEMENT_PORT=$MGMT_PORT \
 BULWARK_CLUSTER_PORT=$CLUSTER_PORT BULWARK_EMBEDDED_DB_PORT=$DB_PORT \
 BULWARK_LIMIT_IP_PER_SECOND=1000000 BULWARK_LIMIT_IP_BURST=1000000 \
-  java ${NODE_JVM_FLAGS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+AlwaysPreTouch} \
+  java $NODE_JVM_FLAGS \
   -jar cluster-node/target/bulwark-node.jar > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 JSTAT_PID=""

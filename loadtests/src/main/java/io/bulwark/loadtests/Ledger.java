@@ -86,7 +86,7 @@ final class Ledger {
   /** Transfer number {@code i} of {@code phase}: a random pair of one tenant's accounts. */
   CompletionStage<Api.Answer> transfer(String phase, long i) {
     var random = new SplittableRandom(i * 31 + phase.hashCode());
-    Tenant t = tenants.get((int) (i % tenants.size()));
+    Tenant t = tenantOf(i);
     int from = random.nextInt(t.accounts());
     int to = (from + 1 + random.nextInt(t.accounts() - 1)) % t.accounts();
     String body =
@@ -104,9 +104,14 @@ final class Ledger {
         .thenApply(a -> a.as("transfer"));
   }
 
+  /** The tenant request number {@code i} goes to. */
+  Tenant tenantOf(long i) {
+    return tenants.get((int) (i % tenants.size()));
+  }
+
   /** Read number {@code i}: one account of one tenant, from its entity (a strong read). */
   CompletionStage<Api.Answer> read(long i) {
-    Tenant t = tenants.get((int) (i % tenants.size()));
+    Tenant t = tenantOf(i);
     String account = "acc-" + new SplittableRandom(i).nextInt(t.accounts());
     return api.send(
             "GET", "/v1/tenants/" + t.id() + "/accounts/" + account, t.key(), Map.of(), null)
@@ -115,7 +120,7 @@ final class Ledger {
 
   /** List number {@code i}: the newest page of one account's entries, from the read model. */
   CompletionStage<Api.Answer> list(long i) {
-    Tenant t = tenants.get((int) (i % tenants.size()));
+    Tenant t = tenantOf(i);
     String account = "acc-" + new SplittableRandom(i).nextInt(t.accounts());
     return api.send(
             "GET",
