@@ -1,7 +1,14 @@
 package io.bulwark.domain;
 
+import java.util.function.BiFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * Entities run on a dispatcher of their own ({@value #PATH}), so that under load the HTTP routes on
@@ -14,5 +21,23 @@ public final class EntityDispatcher {
 
   public static Props props() {
     return DispatcherSelector.fromConfig(PATH);
+  }
+
+  /**
+   * Starts sharding for an entity type whose persistence id is its type name and entity id, on this
+   * dispatcher.
+   */
+  public static <M> void initSharded(
+      ActorSystem<?> system,
+      EntityTypeKey<M> key,
+      BiFunction<String, PersistenceId, Behavior<M>> create) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    key,
+                    ctx ->
+                        create.apply(
+                            ctx.getEntityId(), PersistenceId.of(key.name(), ctx.getEntityId())))
+                .withEntityProps(props()));
   }
 }

@@ -19,8 +19,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -233,15 +231,7 @@ public final class Account
   // ---- frame ----
 
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                    ENTITY_KEY,
-                    ctx ->
-                        create(
-                            ctx.getEntityId(),
-                            PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId())))
-                .withEntityProps(EntityDispatcher.props()));
+    EntityDispatcher.initSharded(system, ENTITY_KEY, Account::create);
   }
 
   public static String entityId(String tenantId, String accountId) {

@@ -15,8 +15,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -166,15 +164,7 @@ public final class Tenant
   // ---- frame ----
 
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                    ENTITY_KEY,
-                    ctx ->
-                        create(
-                            ctx.getEntityId(),
-                            PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId())))
-                .withEntityProps(EntityDispatcher.props()));
+    EntityDispatcher.initSharded(system, ENTITY_KEY, Tenant::create);
   }
 
   public static Behavior<Command> create(String tenantId, PersistenceId persistenceId) {
