@@ -18,6 +18,7 @@ import io.bulwark.http.limits.LimitSettings;
 import io.bulwark.http.limits.Protection;
 import io.bulwark.projections.LedgerProjection;
 import io.bulwark.projections.Migrations;
+import io.bulwark.projections.PendingTransfers;
 import io.bulwark.projections.SharedPool;
 import io.bulwark.readmodel.BreakerSettings;
 import io.bulwark.readmodel.DatabaseHealth;
@@ -57,6 +58,7 @@ public final class BulwarkNode {
       Transfer.init(system);
       var dataSource = SharedPool.dataSource(system);
       LedgerProjection.init(system, dataSource);
+      PendingTransfers.init(system, dataSource);
 
       var database = databaseBreaker(system, settings, dataSource);
       var breakers = BreakerSettings.fromConfig(config);

@@ -127,8 +127,8 @@ final class LedgerHandlers {
       throw new ApiException(
           400, "invalid_id", "A transfer id is 1-255 printable ASCII characters.", "transferId");
     }
-    // A never-written id is answered from the journal: asking its entity would start a
-    // remembered saga (journal writes) for nothing.
+    // A never-written id is answered from the journal: asking its entity would start a saga
+    // (a recovery of two queries, and an entity in memory) for nothing.
     String persistenceId = Transfer.persistenceId(tenantId, transferId).id();
     return queries(call)
         .hasEvents(persistenceId)

@@ -64,6 +64,9 @@ public final class BenchTable {
     }
     double saturation = transfers;
     var half = Load.open(system, saturation / 2, PHASE, 4096, i -> ledger.transfer("half", i));
+    if (Boolean.getBoolean("transfers.only")) {
+      return transfersOnly(saturation, half, eventsPerSecond);
+    }
     double reads = closedRate(system, i -> ledger.read(i), "reads");
     double lists = closedRate(system, i -> ledger.list(i), "lists");
     String bareUrl = System.getProperty("bare.url");
@@ -93,6 +96,24 @@ public final class BenchTable {
     t.put("projectionLagP99MsAt70", Recorder.millis(lag, 99));
     t.put("projectionLagSamples", lag.getTotalCount());
     print(t);
+    return t;
+  }
+
+  /** The write path's figures alone, for comparing settings (loadtests/tune). */
+  private static Map<String, Object> transfersOnly(
+      double saturation, Recorder half, double eventsPerSecond) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("transfersPerSecondAtSaturation", saturation);
+    t.put("transferP50MsAtHalf", Recorder.millis(half.accepted, 50));
+    t.put("transferP99MsAtHalf", Recorder.millis(half.accepted, 99));
+    t.put("transferOutcomesAtHalf", half.outcomes());
+    t.put("journalEventsPerSecondAtSaturation", eventsPerSecond);
+    System.out.printf(
+        "  TUNE saturation=%.0f/s p50=%.1fms p99=%.1fms events=%.0f/s%n",
+        saturation,
+        Recorder.millis(half.accepted, 50),
+        Recorder.millis(half.accepted, 99),
+        eventsPerSecond);
     return t;
   }
 

@@ -24,7 +24,7 @@ class MigrationsTest {
     db = TestDatabase.createEmpty();
     var first = Migrations.migrate(db.url(), db.user(), db.password());
     assertTrue(first.success);
-    assertEquals(2, first.migrationsExecuted);
+    assertEquals(3, first.migrationsExecuted);
   }
 
   @AfterAll
@@ -52,6 +52,17 @@ class MigrationsTest {
       assertEquals(
           List.of(table), strings("SELECT tablename FROM pg_tables WHERE tablename = ?", table));
     }
+  }
+
+  @Test
+  void pendingTransfersHaveAPartialIndexForTheSweeper() throws SQLException {
+    var definition =
+        strings("SELECT indexdef FROM pg_indexes WHERE indexname = ?", "transfers_pending");
+    assertEquals(1, definition.size());
+    assertTrue(
+        definition.get(0).contains("(created_at, tenant_id, transfer_id)")
+            && definition.get(0).contains("WHERE ((status)::text = 'pending'::text)"),
+        definition.get(0));
   }
 
   @Test

@@ -22,7 +22,6 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -72,6 +71,12 @@ public final class Transfer
 
   /** {@code transfer} is null when no transfer has this key. */
   public record GetReply(TransferView transfer) implements JsonSerializable {}
+
+  /**
+   * Starts the saga if it is not running, so a pending one resumes from its journal; a running saga
+   * ignores it. Sent by the pending-transfers sweeper (ADR 0014).
+   */
+  public record Wake() implements Command {}
 
   record StepResult(Step step, Account.StepReply reply, String failure) implements Command {}
 
@@ -167,8 +172,8 @@ public final class Transfer
         (tenantId, accountId) ->
             sharding.entityRefFor(Account.ENTITY_KEY, Account.entityId(tenantId, accountId));
     var settings = TransferSettings.fromConfig(system.settings().config());
-    // Remembered entities restart after a crash or a node leaving, so a pending saga resumes
-    // without a client retry; a finished saga passivates itself and is forgotten.
+    // A pending saga that nothing runs (its node crashed or left, or it was passivated) is woken
+    // by the pending-transfers sweeper with Wake (ADR 0014); a finished saga passivates itself.
     sharding.init(
         Entity.of(
                 ENTITY_KEY,
@@ -180,8 +185,7 @@ public final class Transfer
                         settings,
                         ctx.getShard()))
             .withStopMessage(new HandOff())
-            .withEntityProps(EntityDispatcher.props())
-            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+            .withEntityProps(EntityDispatcher.props()));
   }
 
   public static String entityId(String tenantId, String idempotencyKey) {
@@ -282,6 +286,7 @@ public final class Transfer
         .onCommand(StepResult.class, this::onStepResult)
         .onCommand(RetryStep.class, this::onRetry)
         .onCommand(WaitExpired.class, this::onWaitExpired)
+        .onCommand(Wake.class, (state, wake) -> Effect().noReply())
         .onCommand(Idle.class, this::onIdle)
         .onCommand(HandOff.class, this::onHandOff)
         .build();
@@ -429,7 +434,8 @@ public final class Transfer
 
   /**
    * Moving to another node: waiting clients are told "pending" (202 with a Location to poll) rather
-   * than left to time out; the remembered saga resumes on its new node from its persisted phase.
+   * than left to time out; a pending saga resumes on its new node from its persisted phase when the
+   * next message or the pending-transfers sweeper wakes it (ADR 0014).
    */
   private ReplyEffect<Event, State> onHandOff(State state, HandOff handOff) {
     waiters.answerAll(replayed -> outcome(state, replayed));

@@ -76,6 +76,26 @@ class TransferRecoveryTest {
   }
 
   @Test
+  void aWakeStartsASleepingSagaAndARunningSagaIgnoresIt() {
+    var saga = newSaga();
+    persistence.persistForRecovery(
+        saga.persistenceId.id(), List.of(saga.requested(Instant.parse("2025-01-01T00:00:00Z"))));
+    saga.spawn(PATIENT);
+    saga.ref.tell(new Transfer.Wake());
+    var reserve = saga.expect(saga.source, Account.Reserve.class);
+
+    // Woken again while its step is in flight: no second Reserve, no write.
+    saga.ref.tell(new Transfer.Wake());
+    saga.source.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(1, saga.stored().size());
+    saga.done(reserve);
+    saga.done(saga.expect(saga.destination, Account.Credit.class));
+    saga.done(saga.expect(saga.source, Account.Settle.class));
+    saga.done(saga.expect(saga.destination, Account.Forget.class));
+    assertEquals(TransferView.COMPLETED, saga.get().status());
+  }
+
+  @Test
   void recoveryAfterCompletionResendsOnlyForget() {
     var saga = newSaga();
     var at = Instant.parse("2025-01-01T00:00:00Z");
