@@ -79,12 +79,7 @@ public final class BenchTable {
 
     double single = Double.parseDouble(System.getProperty("pgbench.single", "NaN"));
     double batched = Double.parseDouble(System.getProperty("pgbench.batched", "NaN"));
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("transfersPerSecondAtSaturation", saturation);
-    t.put("transferP50MsAtHalf", Recorder.millis(half.accepted, 50));
-    t.put("transferP99MsAtHalf", Recorder.millis(half.accepted, 99));
-    t.put("transferOutcomesAtHalf", half.outcomes());
-    t.put("journalEventsPerSecondAtSaturation", eventsPerSecond);
+    Map<String, Object> t = transferFigures(saturation, half, eventsPerSecond);
     t.put("pgbenchSingleEventsPerSecond", single);
     t.put("pgbenchBatchedEventsPerSecond", batched);
     t.put("eventsOverPgbenchBatched", eventsPerSecond / batched);
@@ -102,18 +97,23 @@ public final class BenchTable {
   /** The write path's figures alone, for comparing settings (loadtests/tune). */
   private static Map<String, Object> transfersOnly(
       double saturation, Recorder half, double eventsPerSecond) {
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("transfersPerSecondAtSaturation", saturation);
-    t.put("transferP50MsAtHalf", Recorder.millis(half.accepted, 50));
-    t.put("transferP99MsAtHalf", Recorder.millis(half.accepted, 99));
-    t.put("transferOutcomesAtHalf", half.outcomes());
-    t.put("journalEventsPerSecondAtSaturation", eventsPerSecond);
     System.out.printf(
         "  TUNE saturation=%.0f/s p50=%.1fms p99=%.1fms events=%.0f/s%n",
         saturation,
         Recorder.millis(half.accepted, 50),
         Recorder.millis(half.accepted, 99),
         eventsPerSecond);
+    return transferFigures(saturation, half, eventsPerSecond);
+  }
+
+  private static Map<String, Object> transferFigures(
+      double saturation, Recorder half, double eventsPerSecond) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("transfersPerSecondAtSaturation", saturation);
+    t.put("transferP50MsAtHalf", Recorder.millis(half.accepted, 50));
+    t.put("transferP99MsAtHalf", Recorder.millis(half.accepted, 99));
+    t.put("transferOutcomesAtHalf", half.outcomes());
+    t.put("journalEventsPerSecondAtSaturation", eventsPerSecond);
     return t;
   }
 

@@ -1,9 +1,9 @@
 package io.bulwark.projections;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.account.AccountView;
 import io.bulwark.domain.tenant.Tenant;
@@ -13,18 +13,15 @@ import io.bulwark.domain.transfer.TransferView;
 import io.bulwark.readmodel.EntryView;
 import io.bulwark.readmodel.ReadModelQueries;
 import io.bulwark.testing.Eventually;
+import io.bulwark.testing.TestCluster;
 import io.bulwark.testing.TestDatabase;
-import io.bulwark.testing.TestNodeConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,13 +47,8 @@ class LedgerProjectionIntegrationTest {
   @BeforeAll
   void startNode() throws Exception {
     db = TestDatabase.create();
-    testKit = ActorTestKit.create("LedgerProjectionIntegrationTest", TestNodeConfig.singleNode(db));
+    testKit = TestCluster.start("LedgerProjectionIntegrationTest", db, ConfigFactory.empty());
     system = testKit.system();
-    var cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    Eventually.await(
-        Duration.ofSeconds(10),
-        () -> assertEquals(MemberStatus.up(), cluster.selfMember().status()));
 
     Tenant.init(system);
     Account.init(system);
@@ -69,12 +61,7 @@ class LedgerProjectionIntegrationTest {
 
   @AfterAll
   void stopNode() {
-    if (testKit != null) {
-      testKit.shutdownTestKit();
-    }
-    if (db != null) {
-      db.close();
-    }
+    TestCluster.stop(testKit, db);
   }
 
   @Test
@@ -134,14 +121,7 @@ class LedgerProjectionIntegrationTest {
   }
 
   private void open(String accountId, Long overdraftLimit) throws Exception {
-    Account.OpenReply reply =
-        sharding
-            .entityRefFor(Account.ENTITY_KEY, Account.entityId(TENANT, accountId))
-            .<Account.OpenReply>ask(
-                replyTo -> new Account.Open("EUR", overdraftLimit, Instant.now(), replyTo), ASK)
-            .toCompletableFuture()
-            .get();
-    assertInstanceOf(Account.Opened.class, reply);
+    TestCluster.openAccount(sharding, TENANT, accountId, overdraftLimit);
   }
 
   private List<EntryView> entries(String accountId) {

@@ -1,7 +1,6 @@
 package io.bulwark.projections;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.typesafe.config.ConfigFactory;
 import io.bulwark.domain.account.Account;
@@ -11,8 +10,8 @@ import io.bulwark.domain.transfer.TransferSettings;
 import io.bulwark.projections.PendingTransfers.Pending;
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.Sql;
+import io.bulwark.testing.TestCluster;
 import io.bulwark.testing.TestDatabase;
-import io.bulwark.testing.TestNodeConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -20,10 +19,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +32,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PendingTransfersTest {
-  private static final Duration ASK = Duration.ofSeconds(15);
+  private static final Duration ASK = TestCluster.ASK;
   private static final String TENANT = "sweep";
 
   private TestDatabase db;
@@ -47,18 +43,12 @@ class PendingTransfersTest {
   void startNode() throws Exception {
     db = TestDatabase.create();
     testKit =
-        ActorTestKit.create(
+        TestCluster.start(
             "PendingTransfersTest",
-            TestNodeConfig.singleNode(
-                db,
-                ConfigFactory.parseString(
-                    "bulwark.pending-transfers { sweep-interval = 200ms, older-than = 1s }")));
+            db,
+            ConfigFactory.parseString(
+                "bulwark.pending-transfers { sweep-interval = 200ms, older-than = 1s }"));
     var system = testKit.system();
-    var cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    Eventually.await(
-        Duration.ofSeconds(10),
-        () -> assertEquals(MemberStatus.up(), cluster.selfMember().status()));
     Account.init(system);
     Transfer.init(system);
     var pool = SharedPool.dataSource(system);
@@ -69,12 +59,7 @@ class PendingTransfersTest {
 
   @AfterAll
   void stopNode() {
-    if (testKit != null) {
-      testKit.shutdownTestKit();
-    }
-    if (db != null) {
-      db.close();
-    }
+    TestCluster.stop(testKit, db);
   }
 
   @Test
@@ -145,14 +130,7 @@ class PendingTransfersTest {
   }
 
   private void open(String accountId, Long overdraftLimit) throws Exception {
-    var reply =
-        sharding
-            .entityRefFor(Account.ENTITY_KEY, Account.entityId(TENANT, accountId))
-            .<Account.OpenReply>ask(
-                replyTo -> new Account.Open("EUR", overdraftLimit, Instant.now(), replyTo), ASK)
-            .toCompletableFuture()
-            .get();
-    assertInstanceOf(Account.Opened.class, reply);
+    TestCluster.openAccount(sharding, TENANT, accountId, overdraftLimit);
   }
 
   private long balance(String accountId) throws Exception {
