@@ -10,6 +10,7 @@ import io.bulwark.domain.Refusal;
 import io.bulwark.domain.Slices;
 import io.bulwark.domain.Times;
 import io.bulwark.domain.account.Account;
+import io.bulwark.domain.transfer.TransferState.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +42,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  */
 public final class Transfer
     extends EventSourcedBehaviorWithEnforcedReplies<
-        Transfer.Command, Transfer.Event, Transfer.State> {
+        Transfer.Command, Transfer.Event, TransferState> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Transfer");
@@ -137,33 +138,6 @@ public final class Transfer
   public record TransferRejected(String tenantId, String transferId, String reason, Instant at)
       implements Event {}
 
-  public enum Phase {
-    NEW,
-    RESERVING,
-    CREDITED,
-    COMPLETED,
-    REJECTED;
-
-    boolean isPending() {
-      return this == RESERVING || this == CREDITED;
-    }
-
-    boolean isFinal() {
-      return this == COMPLETED || this == REJECTED;
-    }
-  }
-
-  public record State(Phase phase, TransferView transfer, String fingerprint)
-      implements JsonSerializable {
-    static State empty() {
-      return new State(Phase.NEW, null, null);
-    }
-
-    State with(Phase next, TransferView view) {
-      return new State(next, view, fingerprint);
-    }
-  }
-
   // ---- frame ----
 
   public static void init(ActorSystem<?> system) {
@@ -252,8 +226,8 @@ public final class Transfer
   }
 
   @Override
-  public State emptyState() {
-    return State.empty();
+  public TransferState emptyState() {
+    return TransferState.empty();
   }
 
   @Override
@@ -271,14 +245,14 @@ public final class Transfer
   }
 
   @Override
-  public SignalHandler<State> signalHandler() {
+  public SignalHandler<TransferState> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resume).build();
   }
 
   // ---- commands ----
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Event, TransferState> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Start.class, this::onStart)
@@ -292,7 +266,7 @@ public final class Transfer
         .build();
   }
 
-  private ReplyEffect<Event, State> onStart(State state, Start cmd) {
+  private ReplyEffect<Event, TransferState> onStart(TransferState state, Start cmd) {
     if (state.phase() == Phase.NEW) {
       var now = Times.now();
       var requested =
@@ -333,14 +307,14 @@ public final class Transfer
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onGet(State state, Get cmd) {
+  private ReplyEffect<Event, TransferState> onGet(TransferState state, Get cmd) {
     if (!state.phase().isPending()) {
       scheduleIdle(state);
     }
     return Effect().reply(cmd.replyTo(), new GetReply(state.transfer()));
   }
 
-  private ReplyEffect<Event, State> onStepResult(State state, StepResult result) {
+  private ReplyEffect<Event, TransferState> onStepResult(TransferState state, StepResult result) {
     if (!steps.isCurrent(result.step())) {
       return Effect().noReply(); // a late answer to a step already passed
     }
@@ -401,7 +375,7 @@ public final class Transfer
         && result.step() != Step.CREDIT;
   }
 
-  private ReplyEffect<Event, State> reject(String reason, Instant at) {
+  private ReplyEffect<Event, TransferState> reject(String reason, Instant at) {
     return Effect()
         .persist(new TransferRejected(tenantId, transferId, reason, at))
         .thenRun(
@@ -413,19 +387,20 @@ public final class Transfer
         .thenNoReply();
   }
 
-  private ReplyEffect<Event, State> onRetry(State state, RetryStep retry) {
+  private ReplyEffect<Event, TransferState> onRetry(TransferState state, RetryStep retry) {
     if (steps.isCurrent(retry.step())) {
       steps.send(retry.step(), state.transfer());
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onWaitExpired(State state, WaitExpired expired) {
+  private ReplyEffect<Event, TransferState> onWaitExpired(
+      TransferState state, WaitExpired expired) {
     waiters.expire(expired.waiterId(), replayed -> outcome(state, replayed));
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onIdle(State state, Idle idle) {
+  private ReplyEffect<Event, TransferState> onIdle(TransferState state, Idle idle) {
     if (!state.phase().isPending() && steps.isIdle() && waiters.isEmpty() && shard != null) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
@@ -437,14 +412,14 @@ public final class Transfer
    * than left to time out; a pending saga resumes on its new node from its persisted phase when the
    * next message or the pending-transfers sweeper wakes it (ADR 0014).
    */
-  private ReplyEffect<Event, State> onHandOff(State state, HandOff handOff) {
+  private ReplyEffect<Event, TransferState> onHandOff(TransferState state, HandOff handOff) {
     waiters.answerAll(replayed -> outcome(state, replayed));
     return Effect().stop().thenNoReply();
   }
 
   // ---- the saga's steps ----
 
-  private void resume(State state) {
+  private void resume(TransferState state) {
     wokenFinished = state.phase() == Phase.COMPLETED || state.phase() == Phase.REJECTED;
     switch (state.phase()) {
       case RESERVING -> steps.send(Step.RESERVE, state.transfer());
@@ -456,7 +431,7 @@ public final class Transfer
 
   // ---- waiting clients ----
 
-  private static Outcome outcome(State state, boolean replayed) {
+  private static Outcome outcome(TransferState state, boolean replayed) {
     var kind =
         switch (state.phase()) {
           case COMPLETED -> Outcome.Kind.COMPLETED;
@@ -466,7 +441,7 @@ public final class Transfer
     return new Outcome(kind, state.transfer(), replayed);
   }
 
-  private void scheduleIdle(State state) {
+  private void scheduleIdle(TransferState state) {
     timers.startSingleTimer(
         "idle",
         new Idle(),
@@ -476,38 +451,7 @@ public final class Transfer
   // ---- events ----
 
   @Override
-  public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(
-            TransferRequested.class,
-            (s, e) ->
-                new State(
-                    Phase.RESERVING,
-                    new TransferView(
-                        e.transferId(),
-                        e.from(),
-                        e.to(),
-                        e.amount(),
-                        e.currency(),
-                        e.reference(),
-                        TransferView.PENDING,
-                        null,
-                        e.at(),
-                        null),
-                    e.fingerprint()))
-        .onEvent(DestinationCredited.class, (s, e) -> s.with(Phase.CREDITED, s.transfer()))
-        .onEvent(
-            TransferCompleted.class,
-            (s, e) ->
-                s.with(
-                    Phase.COMPLETED, s.transfer().finished(TransferView.COMPLETED, null, e.at())))
-        .onEvent(
-            TransferRejected.class,
-            (s, e) ->
-                s.with(
-                    Phase.REJECTED,
-                    s.transfer().finished(TransferView.REJECTED, e.reason(), e.at())))
-        .build();
+  public EventHandler<TransferState, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(TransferState::apply);
   }
 }
