@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bulwark.domain.Ids;
+import io.bulwark.domain.transfer.Transfer;
 import io.bulwark.testing.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,7 +224,11 @@ class NodeEndToEndTest {
       assertEquals(
           404, f.api.send(get("/v1/tenants/t-unknown/transfers/nope-" + i).key(admin)).status());
     }
-    assertEquals(before, journalRows(), "no saga was started (and remembered) by a read");
+    assertEquals(before, journalRows(), "a read wrote nothing");
+    assertTrue(
+        ShardState.entityIds(f.node, Transfer.ENTITY_KEY).stream()
+            .noneMatch(id -> Ids.tenantOf(id).equals("t-unknown")),
+        "no saga was started by a read");
   }
 
   private long journalRows() throws Exception {

@@ -26,12 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.HashCodeNoEnvelopeMessageExtractor;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,23 +249,10 @@ class TwoNodeTest {
 
   /** Local ids of this tenant's entities of {@code type} that run on {@code node}. */
   private static Set<String> hosted(TestNode node, EntityTypeKey<?> type) throws Exception {
-    return regionState(node, type).getShards().stream()
-        .flatMap(shard -> shard.getEntityIds().stream())
+    return ShardState.entityIds(node, type).stream()
         .filter(id -> Ids.tenantOf(id).equals(TENANT))
         .map(Ids::localOf)
         .collect(Collectors.toSet());
-  }
-
-  private static CurrentShardRegionState regionState(TestNode node, EntityTypeKey<?> type)
-      throws Exception {
-    var system = node.node().system();
-    return AskPattern.ask(
-            ClusterSharding.get(system).shardState(),
-            (ActorRef<CurrentShardRegionState> replyTo) -> new GetShardRegionState(type, replyTo),
-            Duration.ofSeconds(5),
-            system.scheduler())
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
   }
 
   /**
@@ -280,7 +262,7 @@ class TwoNodeTest {
   private String transferKeyHostedOn(TestNode node) throws Exception {
     var system = node.node().system();
     Set<String> shards =
-        regionState(node, Transfer.ENTITY_KEY).getShards().stream()
+        ShardState.of(node, Transfer.ENTITY_KEY).getShards().stream()
             .map(shard -> shard.shardId())
             .collect(Collectors.toSet());
     int numberOfShards =
