@@ -23,7 +23,7 @@ class TransferSettingsTest {
             Duration.ofSeconds(3),
             Duration.ofMillis(100),
             Duration.ofSeconds(10),
-            Duration.ofSeconds(30),
+            Duration.ofSeconds(10),
             Duration.ofSeconds(2)),
         TransferSettings.fromConfig(ConfigFactory.load()));
   }
