@@ -92,9 +92,28 @@ class BadInputTest {
         "{\"from\":\"bank\",\"to\":\"alice\",\"amount\":1,\"currency\":\"EUR\",\"pad\":\""
             + "x".repeat(70 * 1024)
             + "\"}";
-    var response = f.api.send(post(T).key(admin).header("Idempotency-Key", "big").body(big));
+    var response =
+        sendLosingNoAnswer(post(T).key(admin).header("Idempotency-Key", "big").body(big));
     assertProblem(response, 413, "payload_too_large");
     assertStillServing();
+  }
+
+  /**
+   * The node answers 413 as soon as it has read too much and closes the connection; a client still
+   * sending the rest can see the close before the answer (a race of HTTP/1.1, seen once in CI as
+   * "header parser received no bytes"). Such a lost answer is sent again, at most twice: the answer
+   * is what is under test, and the request does nothing.
+   */
+  private ApiClient.Response sendLosingNoAnswer(ApiClient.Call call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return f.api.send(call);
+      } catch (AssertionError e) {
+        if (!(e.getCause() instanceof java.io.IOException) || attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   @Test
