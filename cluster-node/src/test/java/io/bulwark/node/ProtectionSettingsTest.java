@@ -35,6 +35,8 @@ class ProtectionSettingsTest {
         "bulwark.limits.auth-failures.burst = -1 | bulwark.limits.auth-failures.burst",
         "bulwark.limits.trusted-proxies = [\"proxy.local\"] | bulwark.limits.trusted-proxies",
         "bulwark.admission.limit = unbounded | bulwark.admission.limit",
+        "bulwark.admission.target-latency = 0ms | bulwark.admission.target-latency",
+        "bulwark.admission.target-percentile = 1.0 | bulwark.admission.target-percentile",
         "bulwark.admission.shares.sheddable = 1.5 | bulwark.admission.shares.sheddable",
         "bulwark.admission.shares.critical = 0.4 | bulwark.admission.shares",
         "bulwark.http.batch.parallelism = 0 | bulwark.http.batch.parallelism",

@@ -4,15 +4,19 @@ import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.limit.FixedLimit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
+import com.netflix.concurrency.limits.limit.window.PercentileSampleWindowFactory;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * Load shedding: a bound on the requests one node works on at once, adapted to latency (Netflix's
- * Gradient2 on Little's law: when latency rises above its long-run level the limit shrinks). Each
- * priority class may fill only its share of the limit, so as load grows sheddable requests are
+ * Load shedding: a bound on the requests one node works on at once, adapted to latency. By default
+ * the bound keeps a percentile of latency under a target (AIMD over short windows: a window whose
+ * percentile passes the target cuts the limit, by a tenth or more, a busy window within it adds
+ * one), so under overload the node works on as much as it can finish in time and refuses the rest.
+ * Each priority class may fill only its share of the limit, so as load grows sheddable requests are
  * refused first and critical ones last. Under contention a tenant may hold no more than an equal
  * split of the limit among the tenants now in flight, so one tenant's flood cannot take a class.
  * Refusal is immediate: nothing waits in a queue.
@@ -28,15 +32,18 @@ public final class Admission {
     this.settings = settings;
     this.nanoClock = nanoClock;
     this.limit =
-        settings.adaptive()
-            ? WindowedLimit.newBuilder()
-                .build(
-                    Gradient2Limit.newBuilder()
-                        .initialLimit(settings.initialLimit())
-                        .minLimit(settings.minLimit())
-                        .maxConcurrency(settings.maxLimit())
-                        .build())
-            : FixedLimit.of(settings.initialLimit());
+        switch (settings.mode()) {
+          case LATENCY_TARGET -> latencyTarget(settings);
+          case GRADIENT ->
+              WindowedLimit.newBuilder()
+                  .build(
+                      Gradient2Limit.newBuilder()
+                          .initialLimit(settings.initialLimit())
+                          .minLimit(settings.minLimit())
+                          .maxConcurrency(settings.maxLimit())
+                          .build());
+          case FIXED -> FixedLimit.of(settings.initialLimit());
+        };
   }
 
   /** A request being worked on; {@link #release} it exactly once when its answer is ready. */
@@ -66,6 +73,26 @@ public final class Admission {
       perTenant.computeIfPresent(tenant, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
       limit.onSample(startNanos, nanoClock.getAsLong() - startNanos, inFlightAtStart, dropped);
     }
+  }
+
+  /** Windows short enough to react within a second or two of a spike. */
+  private static final long WINDOW_MILLIS = 250;
+
+  /** More samples than a window of this length can hold at thousands of requests a second. */
+  private static final int WINDOW_CAPACITY = 2_000;
+
+  private static Limit latencyTarget(AdmissionSettings settings) {
+    return WindowedLimit.newBuilder()
+        .minWindowTime(WINDOW_MILLIS, TimeUnit.MILLISECONDS)
+        .maxWindowTime(WINDOW_MILLIS, TimeUnit.MILLISECONDS)
+        .sampleWindowFactory(
+            PercentileSampleWindowFactory.of(settings.targetPercentile(), WINDOW_CAPACITY))
+        .build(
+            new LatencyTargetLimit(
+                settings.initialLimit(),
+                settings.minLimit(),
+                settings.maxLimit(),
+                settings.targetLatency().toNanos()));
   }
 
   /** Admits a request of {@code tenant} (any stable key) in class {@code priority}, or refuses. */

@@ -2,15 +2,18 @@ package io.bulwark.http.limits;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * {@code bulwark.admission}: the node's concurrency limit (adaptive or fixed) and how much of it
- * each priority class may fill.
+ * {@code bulwark.admission}: the node's concurrency limit (how it adapts, or fixed) and how much of
+ * it each priority class may fill.
  */
 public record AdmissionSettings(
-    boolean adaptive,
+    Mode mode,
+    Duration targetLatency,
+    double targetPercentile,
     int initialLimit,
     int minLimit,
     int maxLimit,
@@ -19,12 +22,39 @@ public record AdmissionSettings(
 
   public static final String PATH = "bulwark.admission";
 
+  /** How the limit moves. */
+  public enum Mode {
+    /** Keeps a percentile of latency under a target: AIMD on windows of samples. */
+    LATENCY_TARGET,
+    /** Netflix Gradient2: follows the ratio of long-run to short-run latency. */
+    GRADIENT,
+    /** Stays at the initial limit. */
+    FIXED
+  }
+
   public static AdmissionSettings fromConfig(Config config) {
     Config c = config.getConfig(PATH);
-    String mode = c.getString("limit");
-    if (!mode.equals("adaptive") && !mode.equals("fixed")) {
+    String name = c.getString("limit");
+    Mode mode =
+        switch (name) {
+          case "latency-target" -> Mode.LATENCY_TARGET;
+          case "gradient" -> Mode.GRADIENT;
+          case "fixed" -> Mode.FIXED;
+          default ->
+              throw new ConfigException.BadValue(
+                  c.origin(),
+                  PATH + ".limit",
+                  "must be latency-target, gradient or fixed, not " + name);
+        };
+    Duration target = c.getDuration("target-latency");
+    if (target.toMillis() < 1 || target.toSeconds() > 60) {
       throw new ConfigException.BadValue(
-          c.origin(), PATH + ".limit", "must be adaptive or fixed, not " + mode);
+          c.origin(), PATH + ".target-latency", "must be from 1ms to 60s, not " + target);
+    }
+    double percentile = fraction(c, "target-percentile");
+    if (percentile >= 1) {
+      throw new ConfigException.BadValue(
+          c.origin(), PATH + ".target-percentile", "must be below 1, not " + percentile);
     }
     int initial = atLeastOne(c, "initial-limit");
     int min = atLeastOne(c, "min-limit");
@@ -45,7 +75,9 @@ public record AdmissionSettings(
           "must not grow from critical to standard to sheddable (sheddable is shed first)");
     }
     return new AdmissionSettings(
-        mode.equals("adaptive"),
+        mode,
+        target,
+        percentile,
         initial,
         min,
         max,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +14,17 @@ import org.junit.jupiter.api.Test;
 class AdmissionTest {
   private final AtomicLong nanos = new AtomicLong();
 
-  private Admission fixed(int limit) {
+  private static final Map<Priority, Double> SHARES =
+      Map.of(Priority.CRITICAL, 1.0, Priority.STANDARD, 0.8, Priority.SHEDDABLE, 0.5);
+
+  private Admission of(AdmissionSettings.Mode mode, int initial, int min, int max) {
     return new Admission(
-        new AdmissionSettings(
-            false,
-            limit,
-            1,
-            limit,
-            Map.of(Priority.CRITICAL, 1.0, Priority.STANDARD, 0.8, Priority.SHEDDABLE, 0.5),
-            0.5),
+        new AdmissionSettings(mode, Duration.ofMillis(100), 0.9, initial, min, max, SHARES, 0.5),
         nanos::get);
+  }
+
+  private Admission fixed(int limit) {
+    return of(AdmissionSettings.Mode.FIXED, limit, 1, limit);
   }
 
   private static List<Admission.Permit> fill(
@@ -71,26 +73,20 @@ class AdmissionTest {
 
   private void runBusy(Admission admission, int rounds, long latencyNanos) {
     for (int round = 0; round < rounds; round++) {
-      int busy = (int) (admission.limit() * 0.7);
+      // Most of the limit, and never fewer than the 10 samples a window needs to count.
+      int busy = Math.max(10, (int) (admission.limit() * 0.7));
       var permits = fill(admission, Priority.CRITICAL, "a", busy);
       nanos.addAndGet(latencyNanos);
       permits.forEach(p -> p.release(false));
-      nanos.addAndGet(50_000_000); // samples are folded into windows of at least a second
+      // Samples are folded into windows (250 ms for the latency target, a second for the
+      // gradient): with this pause each round closes a latency-target window of its own.
+      nanos.addAndGet(250_000_000);
     }
   }
 
   @Test
-  void theAdaptiveLimitShrinksWhenLatencyClimbs() {
-    var admission =
-        new Admission(
-            new AdmissionSettings(
-                true,
-                100,
-                10,
-                200,
-                Map.of(Priority.CRITICAL, 1.0, Priority.STANDARD, 0.8, Priority.SHEDDABLE, 0.5),
-                0.5),
-            nanos::get);
+  void theGradientLimitShrinksWhenLatencyClimbs() {
+    var admission = of(AdmissionSettings.Mode.GRADIENT, 100, 10, 200);
     // The limit moves only while the node is busy (more than half of it in flight).
     runBusy(admission, 200, 2_000_000);
     int steady = admission.limit();
@@ -98,5 +94,45 @@ class AdmissionTest {
     assertTrue(
         admission.limit() < steady,
         "limit " + admission.limit() + " should fall below " + steady + " as latency grows");
+  }
+
+  @Test
+  void theLatencyTargetLimitFallsWhileBusyAndSlowAndGrowsWhileBusyAndFast() {
+    var admission = of(AdmissionSettings.Mode.LATENCY_TARGET, 100, 10, 200);
+    runBusy(admission, 20, 150_000_000);
+    int afterSlow = admission.limit();
+    assertTrue(afterSlow < 50, "20 slow busy windows cut the limit by a tenth each: " + afterSlow);
+    runBusy(admission, 30, 150_000_000);
+    assertEquals(10, admission.limit(), "never below min-limit");
+    runBusy(admission, 20, 20_000_000);
+    // The first fast window still holds most of the last slow round's samples.
+    assertEquals(29, admission.limit(), "each fast busy window adds one");
+  }
+
+  @Test
+  void theLatencyTargetLimitHoldsWhileIdleWhateverTheLatency() {
+    var admission = of(AdmissionSettings.Mode.LATENCY_TARGET, 100, 10, 200);
+    for (int round = 0; round < 50; round++) {
+      // Twenty slow requests at a time: less than half the limit, so not a sign of overload.
+      var permits = fill(admission, Priority.CRITICAL, "a", 20);
+      nanos.addAndGet(500_000_000);
+      permits.forEach(p -> p.release(false));
+    }
+    assertEquals(100, admission.limit());
+  }
+
+  @Test
+  void afterASpikeFastQuietWindowsBringTheLimitBackToItsInitialValueAndNoFurther() {
+    var admission = of(AdmissionSettings.Mode.LATENCY_TARGET, 30, 10, 200);
+    runBusy(admission, 20, 150_000_000);
+    assertEquals(10, admission.limit());
+    for (int round = 0; round < 40; round++) {
+      // Ten quick requests at a time, below half of any limit from 20 up: a quiet node.
+      var permits = fill(admission, Priority.CRITICAL, "a", 10);
+      nanos.addAndGet(5_000_000);
+      permits.forEach(p -> p.release(false));
+      nanos.addAndGet(250_000_000);
+    }
+    assertEquals(30, admission.limit());
   }
 }
