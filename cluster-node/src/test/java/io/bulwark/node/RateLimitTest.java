@@ -130,33 +130,29 @@ class RateLimitTest {
     assertEquals(429, body.get("status").asInt());
   }
 
+  /** Reads of the tenant at 200/s from one address with {@code key}. */
+  private Paced.Results fromAddress(String ip, String key, Duration duration) throws Exception {
+    return Paced.run(
+        200,
+        duration,
+        i ->
+            Paced.request(a.baseUrl() + "/v1/tenants/" + TENANT)
+                .header("Authorization", "Bearer " + key)
+                .header("X-Forwarded-For", ip)
+                .build());
+  }
+
   @Test
   void theIpLimitHoldsBeforeAuthentication() throws Exception {
     String ip = "198.51.100.7";
-    var flood =
-        Paced.run(
-            200,
-            Duration.ofSeconds(1),
-            i ->
-                Paced.request(a.baseUrl() + "/v1/tenants/" + TENANT)
-                    .header("Authorization", "Bearer " + admin)
-                    .header("X-Forwarded-For", ip)
-                    .build());
+    var flood = fromAddress(ip, admin, Duration.ofSeconds(1));
     assertTrue(flood.count(200) >= 40 && flood.count(200) <= 85, "" + flood.byStatus());
     assertTrue(flood.count(429) >= 100, "" + flood.byStatus());
 
     // Spent, the address is refused before its key is looked at: bad keys get 429, not 401. Sent
     // at five times the refill, so the few tokens that come back meanwhile (40/s, and a loaded
     // machine may be slow to send) let through at most a fifth of them to be told 401.
-    var badKeys =
-        Paced.run(
-            200,
-            Duration.ofMillis(500),
-            i ->
-                Paced.request(a.baseUrl() + "/v1/tenants/" + TENANT)
-                    .header("Authorization", "Bearer bwk_nope")
-                    .header("X-Forwarded-For", ip)
-                    .build());
+    var badKeys = fromAddress(ip, "bwk_nope", Duration.ofMillis(500));
     assertEquals(100, badKeys.count(429) + badKeys.count(401), "" + badKeys.byStatus());
     assertTrue(badKeys.count(429) >= 60, "" + badKeys.byStatus());
     var refused = badKeys.answers.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
