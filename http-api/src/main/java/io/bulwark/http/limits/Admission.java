@@ -22,6 +22,12 @@ import java.util.function.LongSupplier;
  * Refusal is immediate: nothing waits in a queue.
  */
 public final class Admission {
+  /** Windows short enough to react within a second or two of a spike. */
+  private static final long WINDOW_MILLIS = 250;
+
+  /** More samples than a window of this length can hold at thousands of requests a second. */
+  private static final int WINDOW_CAPACITY = 2_000;
+
   private final AdmissionSettings settings;
   private final Limit limit;
   private final LongSupplier nanoClock;
@@ -31,19 +37,36 @@ public final class Admission {
   public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
     this.settings = settings;
     this.nanoClock = nanoClock;
-    this.limit =
-        switch (settings.mode()) {
-          case LATENCY_TARGET -> latencyTarget(settings);
-          case GRADIENT ->
-              WindowedLimit.newBuilder()
-                  .build(
-                      Gradient2Limit.newBuilder()
-                          .initialLimit(settings.initialLimit())
-                          .minLimit(settings.minLimit())
-                          .maxConcurrency(settings.maxLimit())
-                          .build());
-          case FIXED -> FixedLimit.of(settings.initialLimit());
-        };
+    this.limit = limitFor(settings);
+  }
+
+  private static Limit limitFor(AdmissionSettings settings) {
+    return switch (settings.mode()) {
+      case LATENCY_TARGET -> latencyTarget(settings);
+      case GRADIENT ->
+          WindowedLimit.newBuilder()
+              .build(
+                  Gradient2Limit.newBuilder()
+                      .initialLimit(settings.initialLimit())
+                      .minLimit(settings.minLimit())
+                      .maxConcurrency(settings.maxLimit())
+                      .build());
+      case FIXED -> FixedLimit.of(settings.initialLimit());
+    };
+  }
+
+  private static Limit latencyTarget(AdmissionSettings settings) {
+    return WindowedLimit.newBuilder()
+        .minWindowTime(WINDOW_MILLIS, TimeUnit.MILLISECONDS)
+        .maxWindowTime(WINDOW_MILLIS, TimeUnit.MILLISECONDS)
+        .sampleWindowFactory(
+            PercentileSampleWindowFactory.of(settings.targetPercentile(), WINDOW_CAPACITY))
+        .build(
+            new LatencyTargetLimit(
+                settings.initialLimit(),
+                settings.minLimit(),
+                settings.maxLimit(),
+                settings.targetLatency().toNanos()));
   }
 
   /** A request being worked on; {@link #release} it exactly once when its answer is ready. */
@@ -73,26 +96,6 @@ public final class Admission {
       perTenant.computeIfPresent(tenant, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
       limit.onSample(startNanos, nanoClock.getAsLong() - startNanos, inFlightAtStart, dropped);
     }
-  }
-
-  /** Windows short enough to react within a second or two of a spike. */
-  private static final long WINDOW_MILLIS = 250;
-
-  /** More samples than a window of this length can hold at thousands of requests a second. */
-  private static final int WINDOW_CAPACITY = 2_000;
-
-  private static Limit latencyTarget(AdmissionSettings settings) {
-    return WindowedLimit.newBuilder()
-        .minWindowTime(WINDOW_MILLIS, TimeUnit.MILLISECONDS)
-        .maxWindowTime(WINDOW_MILLIS, TimeUnit.MILLISECONDS)
-        .sampleWindowFactory(
-            PercentileSampleWindowFactory.of(settings.targetPercentile(), WINDOW_CAPACITY))
-        .build(
-            new LatencyTargetLimit(
-                settings.initialLimit(),
-                settings.minLimit(),
-                settings.maxLimit(),
-                settings.targetLatency().toNanos()));
   }
 
   /** Admits a request of {@code tenant} (any stable key) in class {@code priority}, or refuses. */
