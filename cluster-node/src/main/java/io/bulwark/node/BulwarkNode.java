@@ -71,18 +71,12 @@ public final class BulwarkNode {
               http.keyExpireAfter(),
               System::nanoTime);
       var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
-      var queries =
-          ReadModelQueries.create(
-              system, dataSource, QueryBreaker.create(system, database, breakers));
+      var queryBreaker = QueryBreaker.create(system, database, breakers);
+      var queries = ReadModelQueries.create(system, dataSource, queryBreaker);
       var revocations = KeyRevocations.clusterWide(system, keyCache);
-      var routes =
-          new ApiRoutes(
-              authenticator,
-              entities,
-              queries,
-              revocations,
-              http,
-              Protection.forNode(system, database));
+      var protection = Protection.forNode(system, database);
+      var routes = new ApiRoutes(authenticator, entities, queries, revocations, http, protection);
+      NodeGauges.start(system, dataSource, protection.admission(), database, queryBreaker);
       ServerBinding binding =
           await(ApiServer.start(system, routes.route(), http.host(), http.port()));
       await(PekkoManagement.get(system).start());

@@ -30,6 +30,10 @@ final class Environment {
     return blank(env.get("BULWARK_DB_URL"));
   }
 
+  boolean telemetry() {
+    return Telemetry.enabled(env);
+  }
+
   Path dataDir() {
     return Path.of(env.getOrDefault("BULWARK_DATA_DIR", "./data")).toAbsolutePath().normalize();
   }
@@ -70,7 +74,7 @@ final class Environment {
         user,
         password,
         platformKey(),
-        "");
+        telemetry() ? "" : "pekko.remote.artery.advanced.instruments = []");
   }
 
   private List<String> seedNodes(String host, int port) {

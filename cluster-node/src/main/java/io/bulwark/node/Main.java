@@ -15,6 +15,8 @@ public final class Main {
           "java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
+    // Before the first logger: logback reads its configuration once, when logging starts.
+    Telemetry.chooseLogFormat(System.getenv());
   }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -25,6 +27,9 @@ public final class Main {
     var environment = new Environment(System.getenv());
     EmbeddedDatabase embedded = null;
     try {
+      if (environment.telemetry()) {
+        Telemetry.start(com.typesafe.config.ConfigFactory.load());
+      }
       String embeddedUrl = null;
       if (environment.usesEmbeddedDatabase()) {
         embedded = EmbeddedDatabase.start(environment.dataDir(), environment.embeddedDbPort());

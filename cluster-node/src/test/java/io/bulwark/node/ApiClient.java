@@ -104,6 +104,10 @@ final class ApiClient {
     return new Call("POST", path);
   }
 
+  static Call put(String path) {
+    return new Call("PUT", path);
+  }
+
   static Call delete(String path) {
     return new Call("DELETE", path);
   }

@@ -61,4 +61,22 @@ class ArchitectureTest {
         .resideInAnyPackage("java.sql..", "javax.sql..", "org.apache.pekko.http..")
         .check(CLASSES);
   }
+
+  /** Kamon's API stays at the seams made for it, so the entities' logic does not grow metrics. */
+  @Test
+  void onlyTelemetryClassesUseKamon() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.bulwark.domain.telemetry..", "io.bulwark.node..")
+        .and()
+        .haveSimpleNameNotEndingWith("Telemetry")
+        .and()
+        .doNotHaveSimpleName("RequestScope")
+        .and()
+        .doNotHaveSimpleName("NodeGauges")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("kamon..")
+        .check(CLASSES);
+  }
 }

@@ -23,8 +23,6 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RequestContext;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The v1 route tree. Cross-cutting rules live here: the request id on every response, traffic
@@ -41,7 +39,7 @@ public final class ApiRoutes extends AllDirectives {
   private final long maxBodyBytes;
   private final Duration requestDeadline;
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
-  private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.http.access");
+  private final HttpTelemetry telemetry;
 
   public ApiRoutes(
       Authenticator authenticator,
@@ -60,15 +58,17 @@ public final class ApiRoutes extends AllDirectives {
             ledger, protection.limiter(), settings.batch(), settings.requestDeadline());
     this.maxBodyBytes = settings.maxBodyBytes();
     this.requestDeadline = settings.requestDeadline();
+    this.telemetry = new HttpTelemetry(settings.tenantLabels());
   }
 
   public Route route() {
     return extractRequestContext(
         rc -> {
           String requestId = RequestIds.resolve(rc.getRequest());
+          var scope = RequestScope.begin(rc.getRequest(), requestId);
           Deadline deadline = Deadline.in(requestDeadline);
           return mapResponse(
-              response -> logged(rc, requestId, response),
+              response -> telemetry.observe(scope, response),
               () ->
                   respondWithHeader(
                       RawHeader.create(RequestIds.HEADER, requestId),
@@ -86,36 +86,14 @@ public final class ApiRoutes extends AllDirectives {
                                                   rc,
                                                   requestId,
                                                   limits ->
-                                                      authenticated(
-                                                          rc, requestId, deadline, limits))),
+                                                      authenticated(rc, scope, deadline, limits))),
                                       complete(Problems.of(ApiException.notFound(), requestId))))));
         });
   }
 
-  /**
-   * One line per request with its id, so the id a client quotes leads to the log: client errors at
-   * INFO, successes at DEBUG (5xx are logged with their cause where they are mapped). Refusals of
-   * traffic protection (429, 503) are DEBUG too: a flood must not become a flood of log lines.
-   */
-  private static HttpResponse logged(RequestContext rc, String requestId, HttpResponse response) {
-    int status = response.status().intValue();
-    boolean info = status >= 400 && status != 429 && status != 503;
-    if (info ? ACCESS.isInfoEnabled() : ACCESS.isDebugEnabled()) {
-      String line = "{} {} -> {} requestId={}";
-      Object[] args = {
-        rc.getRequest().method().name(), rc.getRequest().getUri().path(), status, requestId
-      };
-      if (info) {
-        ACCESS.info(line, args);
-      } else {
-        ACCESS.debug(line, args);
-      }
-    }
-    return response;
-  }
-
   private Route authenticated(
-      RequestContext rc, String requestId, Deadline deadline, RequestLimits limits) {
+      RequestContext rc, RequestScope scope, Deadline deadline, RequestLimits limits) {
+    String requestId = scope.requestId;
     return optionalHeaderValueByName(
         "Authorization",
         header ->
@@ -130,7 +108,8 @@ public final class ApiRoutes extends AllDirectives {
                                 401, "unauthenticated", "A valid API key is required."),
                             requestId));
                   }
-                  var call = new Call(requestId, principal.get(), deadline);
+                  scope.caller(principal.get());
+                  var call = new Call(requestId, principal.get(), deadline, scope);
                   return guards.forCaller(rc, call, limits, () -> v1(rc, call));
                 }));
   }

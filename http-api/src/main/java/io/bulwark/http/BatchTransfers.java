@@ -121,7 +121,8 @@ final class BatchTransfers {
         .awaitTenant(principal.tenantId(), principal.limits(), RateLimiter.Kind.WRITE, pacing)
         .thenCompose(
             ready -> {
-              var lineCall = new Call(requestId, principal, Deadline.in(lineDeadline));
+              var lineCall =
+                  new Call(requestId, principal, Deadline.in(lineDeadline), call.scope());
               try {
                 return ledger.createTransfer(lineCall, tenantId, Optional.of(key), body);
               } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.bulwark.http;
 import io.bulwark.domain.Stages;
 import io.bulwark.domain.Times;
 import io.bulwark.domain.account.Account;
+import io.bulwark.domain.telemetry.Traced;
 import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.domain.tenant.TenantLimits;
 import io.bulwark.domain.transfer.Outcome;
@@ -45,61 +46,51 @@ public final class EntityGateway {
     this.database = database;
   }
 
-  CompletionStage<Tenant.CreateReply> createTenant(
-      Deadline deadline, String tenantId, String name) {
-    return ask(deadline, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.Create(name, Times.now(), r));
+  CompletionStage<Tenant.CreateReply> createTenant(Call call, String tenantId, String name) {
+    return ask(call, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.Create(name, Times.now(), r));
   }
 
-  CompletionStage<Tenant.GetReply> getTenant(Deadline deadline, String tenantId) {
-    return ask(deadline, Tenant.ENTITY_KEY, tenantId, Tenant.Get::new);
+  CompletionStage<Tenant.GetReply> getTenant(Call call, String tenantId) {
+    return ask(call, Tenant.ENTITY_KEY, tenantId, Tenant.Get::new);
   }
 
   CompletionStage<Tenant.IssueReply> issueKey(
-      Deadline deadline,
-      String tenantId,
-      String keyId,
-      String name,
-      List<String> roles,
-      String hash) {
+      Call call, String tenantId, String keyId, String name, List<String> roles, String hash) {
     return ask(
-        deadline,
+        call,
         Tenant.ENTITY_KEY,
         tenantId,
         r -> new Tenant.IssueKey(keyId, name, roles, hash, Times.now(), r));
   }
 
-  CompletionStage<Tenant.RevokeReply> revokeKey(Deadline deadline, String tenantId, String keyId) {
+  CompletionStage<Tenant.RevokeReply> revokeKey(Call call, String tenantId, String keyId) {
+    return ask(call, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.RevokeKey(keyId, Times.now(), r));
+  }
+
+  CompletionStage<Tenant.KeysReply> listKeys(Call call, String tenantId) {
+    return ask(call, Tenant.ENTITY_KEY, tenantId, Tenant.ListKeys::new);
+  }
+
+  CompletionStage<Tenant.LimitsReply> setLimits(Call call, String tenantId, TenantLimits limits) {
     return ask(
-        deadline, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.RevokeKey(keyId, Times.now(), r));
+        call, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.SetLimits(limits, Times.now(), r));
   }
 
-  CompletionStage<Tenant.KeysReply> listKeys(Deadline deadline, String tenantId) {
-    return ask(deadline, Tenant.ENTITY_KEY, tenantId, Tenant.ListKeys::new);
-  }
-
-  CompletionStage<Tenant.LimitsReply> setLimits(
-      Deadline deadline, String tenantId, TenantLimits limits) {
-    return ask(
-        deadline, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.SetLimits(limits, Times.now(), r));
-  }
-
-  CompletionStage<Tenant.LimitsReply> getLimits(Deadline deadline, String tenantId) {
-    return ask(deadline, Tenant.ENTITY_KEY, tenantId, Tenant.GetLimits::new);
+  CompletionStage<Tenant.LimitsReply> getLimits(Call call, String tenantId) {
+    return ask(call, Tenant.ENTITY_KEY, tenantId, Tenant.GetLimits::new);
   }
 
   CompletionStage<Account.OpenReply> openAccount(
-      Deadline deadline, String tenantId, String accountId, String currency, Long overdraftLimit) {
+      Call call, String tenantId, String accountId, String currency, Long overdraftLimit) {
     return ask(
-        deadline,
+        call,
         Account.ENTITY_KEY,
         Account.entityId(tenantId, accountId),
         r -> new Account.Open(currency, overdraftLimit, Times.now(), r));
   }
 
-  CompletionStage<Account.GetReply> getAccount(
-      Deadline deadline, String tenantId, String accountId) {
-    return ask(
-        deadline, Account.ENTITY_KEY, Account.entityId(tenantId, accountId), Account.Get::new);
+  CompletionStage<Account.GetReply> getAccount(Call call, String tenantId, String accountId) {
+    return ask(call, Account.ENTITY_KEY, Account.entityId(tenantId, accountId), Account.Get::new);
   }
 
   /**
@@ -107,7 +98,7 @@ public final class EntityGateway {
    * the ask itself lasts until the deadline.
    */
   CompletionStage<Outcome> startTransfer(
-      Deadline deadline,
+      Call call,
       String tenantId,
       String key,
       TransferRequest request,
@@ -116,29 +107,32 @@ public final class EntityGateway {
     if (!database.isUp()) {
       throw new DependencyUnavailableException("The journal is unavailable.");
     }
-    Duration left = deadline.left();
+    Duration left = call.deadline().left();
     Duration sagaWait = left.minus(ANSWER_MARGIN);
     Duration bounded =
         sagaWait.isNegative() ? Duration.ZERO : (wait.compareTo(sagaWait) <= 0 ? wait : sagaWait);
     EntityRef<Transfer.Command> saga =
         sharding.entityRefFor(Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key));
     return Stages.direct(
-        saga.ask(
-            r ->
-                new Transfer.Start(
-                    request.from(),
-                    request.to(),
-                    request.amount(),
-                    request.currency(),
-                    request.reference(),
-                    fingerprint,
-                    bounded,
-                    r),
-            left));
+        Traced.get(
+            call.scope().context(),
+            () ->
+                saga.ask(
+                    r ->
+                        new Transfer.Start(
+                            request.from(),
+                            request.to(),
+                            request.amount(),
+                            request.currency(),
+                            request.reference(),
+                            fingerprint,
+                            bounded,
+                            r),
+                    left)));
   }
 
-  CompletionStage<Transfer.GetReply> getTransfer(Deadline deadline, String tenantId, String key) {
-    return ask(deadline, Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key), Transfer.Get::new);
+  CompletionStage<Transfer.GetReply> getTransfer(Call call, String tenantId, String key) {
+    return ask(call, Transfer.ENTITY_KEY, Transfer.entityId(tenantId, key), Transfer.Get::new);
   }
 
   /**
@@ -146,10 +140,10 @@ public final class EntityGateway {
    * checked first, so an expired request reaches no entity, not even its shard region.
    */
   private <C, R> CompletionStage<R> ask(
-      Deadline deadline, EntityTypeKey<C> type, String entityId, Function<ActorRef<R>, C> message) {
+      Call call, EntityTypeKey<C> type, String entityId, Function<ActorRef<R>, C> message) {
     Duration timeout;
     try {
-      Duration left = deadline.left();
+      Duration left = call.deadline().left();
       timeout = left.compareTo(askTimeout) < 0 ? left : askTimeout;
     } catch (RuntimeException expired) {
       return CompletableFuture.failedFuture(expired);
@@ -158,7 +152,12 @@ public final class EntityGateway {
     if (databaseDown && timeout.compareTo(FROM_MEMORY) > 0) {
       timeout = FROM_MEMORY;
     }
-    var answer = Stages.direct(sharding.entityRefFor(type, entityId).ask(message::apply, timeout));
+    Duration bounded = timeout;
+    var answer =
+        Stages.direct(
+            Traced.get(
+                call.scope().context(),
+                () -> sharding.entityRefFor(type, entityId).ask(message::apply, bounded)));
     if (!databaseDown) {
       return answer;
     }

@@ -13,7 +13,8 @@ public record HttpSettings(
     long maxBodyBytes,
     Duration keyRefreshAfter,
     Duration keyExpireAfter,
-    BatchTransfers.BatchSettings batch) {
+    BatchTransfers.BatchSettings batch,
+    int tenantLabels) {
 
   public static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("bulwark.http");
@@ -26,6 +27,15 @@ public record HttpSettings(
         c.getBytes("max-body-size"),
         c.getDuration("key-cache.refresh-after"),
         c.getDuration("key-cache.expire-after"),
-        BatchTransfers.BatchSettings.fromConfig(config));
+        BatchTransfers.BatchSettings.fromConfig(config),
+        positive(config, "bulwark.telemetry.tenant-labels"));
+  }
+
+  private static int positive(Config config, String path) {
+    int value = config.getInt(path);
+    if (value < 1) {
+      throw new com.typesafe.config.ConfigException.BadValue(path, "must be at least 1");
+    }
+    return value;
   }
 }

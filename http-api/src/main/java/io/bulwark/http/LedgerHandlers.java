@@ -55,7 +55,7 @@ final class LedgerHandlers {
     String currency = body.requiredCurrency("currency");
     Long overdraftLimit = body.overdraftLimit("overdraftLimit");
     return entities
-        .openAccount(call.deadline(), tenantId, id, currency, overdraftLimit)
+        .openAccount(call, tenantId, id, currency, overdraftLimit)
         .thenApply(
             reply -> {
               if (reply instanceof Account.Opened opened) {
@@ -71,7 +71,7 @@ final class LedgerHandlers {
     Access.reader(call.principal(), tenantId);
     JsonBody.checkedId("accountId", accountId);
     return entities
-        .getAccount(call.deadline(), tenantId, accountId)
+        .getAccount(call, tenantId, accountId)
         .thenApply(
             reply -> {
               if (reply.account() == null) {
@@ -100,7 +100,7 @@ final class LedgerHandlers {
     int pageSize = limit(limit);
     String after = cursor.orElse(null);
     return entities
-        .getAccount(call.deadline(), tenantId, accountId)
+        .getAccount(call, tenantId, accountId)
         .thenCompose(
             reply -> {
               if (reply.account() == null) {
@@ -117,7 +117,7 @@ final class LedgerHandlers {
     String key = idempotencyKey(idempotencyKey);
     var request = TransferRequest.from(body);
     return entities
-        .startTransfer(call.deadline(), tenantId, key, request, request.fingerprint(), transferWait)
+        .startTransfer(call, tenantId, key, request, request.fingerprint(), transferWait)
         .thenApply(outcome -> transferResponse(call, tenantId, outcome));
   }
 
@@ -137,7 +137,7 @@ final class LedgerHandlers {
               if (!exists) {
                 throw ApiException.notFound();
               }
-              return entities.getTransfer(call.deadline(), tenantId, transferId);
+              return entities.getTransfer(call, tenantId, transferId);
             })
         .thenApply(
             reply -> {

@@ -74,7 +74,8 @@ public final class Problems {
     return HttpResponse.create()
         .withStatus(StatusCodes.get(status))
         .addHeaders(headers)
-        .withEntity(Json.PROBLEM_JSON, Json.bytes(body));
+        .withEntity(Json.PROBLEM_JSON, Json.bytes(body))
+        .addAttribute(HttpTelemetry.PROBLEM_CODE, code);
   }
 
   /** Maps any failure of a request's work to a response; only the unforeseen are 500s. */

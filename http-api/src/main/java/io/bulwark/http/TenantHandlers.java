@@ -35,7 +35,7 @@ final class TenantHandlers {
     String id = body.requiredId("id");
     String name = body.requiredString("name", 200);
     return entities
-        .createTenant(call.deadline(), id, name)
+        .createTenant(call, id, name)
         .thenApply(
             reply -> {
               if (reply instanceof Tenant.Created created) {
@@ -49,7 +49,7 @@ final class TenantHandlers {
   CompletionStage<HttpResponse> get(Call call, String tenantId) {
     Access.platformOrAnyRole(call.principal(), tenantId);
     return entities
-        .getTenant(call.deadline(), tenantId)
+        .getTenant(call, tenantId)
         .thenApply(
             reply -> {
               if (reply.tenant() == null) {
@@ -65,7 +65,7 @@ final class TenantHandlers {
     List<String> roles = roles(body);
     var issued = ApiKeys.issue(tenantId);
     return entities
-        .issueKey(call.deadline(), tenantId, issued.keyId(), name, roles, issued.hash())
+        .issueKey(call, tenantId, issued.keyId(), name, roles, issued.hash())
         .thenApply(
             reply -> {
               if (reply.key() == null) {
@@ -81,7 +81,7 @@ final class TenantHandlers {
   CompletionStage<HttpResponse> listKeys(Call call, String tenantId) {
     Access.platformOrAdmin(call.principal(), tenantId);
     return entities
-        .listKeys(call.deadline(), tenantId)
+        .listKeys(call, tenantId)
         .thenApply(
             reply -> {
               if (reply.keys() == null) {
@@ -100,7 +100,7 @@ final class TenantHandlers {
       throw new ApiException(400, "invalid_id", "'keyId' is not an API key id.", "keyId");
     }
     return entities
-        .revokeKey(call.deadline(), tenantId, keyId)
+        .revokeKey(call, tenantId, keyId)
         .thenApply(
             reply -> {
               if (reply.outcome() == Tenant.RevokeOutcome.NOT_FOUND) {
@@ -115,7 +115,7 @@ final class TenantHandlers {
   CompletionStage<HttpResponse> getLimits(Call call, String tenantId) {
     Access.platformOrAnyRole(call.principal(), tenantId);
     return entities
-        .getLimits(call.deadline(), tenantId)
+        .getLimits(call, tenantId)
         .thenApply(reply -> limitsResponse(tenantId, reply, false));
   }
 
@@ -129,7 +129,7 @@ final class TenantHandlers {
             body.requiredInt("readsPerSecond", 1, TenantLimits.MAX),
             body.requiredInt("readBurst", 1, TenantLimits.MAX));
     return entities
-        .setLimits(call.deadline(), tenantId, limits)
+        .setLimits(call, tenantId, limits)
         .thenApply(reply -> limitsResponse(tenantId, reply, true));
   }
 
@@ -137,7 +137,7 @@ final class TenantHandlers {
   CompletionStage<HttpResponse> clearLimits(Call call, String tenantId) {
     Access.platformFor(call.principal(), tenantId);
     return entities
-        .setLimits(call.deadline(), tenantId, null)
+        .setLimits(call, tenantId, null)
         .thenApply(reply -> limitsResponse(tenantId, reply, true));
   }
 

@@ -127,6 +127,16 @@ class ApiRoutesTest {
       assertTrue(
           appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains(operatorKey)),
           "never the API key");
+      var event =
+          appender.list.stream()
+              .filter(e -> e.getFormattedMessage().contains(requestId))
+              .findFirst()
+              .orElseThrow();
+      var mdc = event.getMDCPropertyMap();
+      assertEquals(requestId, mdc.get("requestId"));
+      assertEquals("acme", mdc.get("tenantId"), "the caller's tenant, not the path's");
+      assertEquals(32, mdc.get("traceId").length(), mdc.toString());
+      assertTrue(mdc.containsKey("keyId"), mdc.toString());
     } finally {
       logger.detachAppender(appender);
     }
@@ -138,5 +148,22 @@ class ApiRoutesTest {
         server.send(server.request("/nowhere").header("X-Request-Id", "trace-42").build());
     assertEquals("trace-42", response.headers().firstValue("X-Request-Id").orElseThrow());
     assertTrue(response.body().contains("\"requestId\":\"trace-42\""));
+  }
+
+  @Test
+  void problemBodiesCarryTheW3cTraceIdOrANewOne() throws Exception {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    var traced =
+        server.send(
+            server
+                .request("/nowhere")
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .build());
+    assertEquals(traceId, problem(traced, 404, "not_found").get("traceId").asText());
+
+    var malformed =
+        server.send(server.request("/nowhere").header("traceparent", "00-zz-00-01").build());
+    String fresh = problem(malformed, 404, "not_found").get("traceId").asText();
+    assertTrue(fresh.matches("[0-9a-f]{32}") && !fresh.equals(traceId), fresh);
   }
 }

@@ -57,6 +57,7 @@ public final class LedgerProjection {
             LedgerProjectionHandler::new,
             system)
         .withGroup(
-            grouping.getInt("group-after-envelopes"), grouping.getDuration("group-after-duration"));
+            grouping.getInt("group-after-envelopes"), grouping.getDuration("group-after-duration"))
+        .withStatusObserver(new ProjectionTelemetry(NAME));
   }
 }

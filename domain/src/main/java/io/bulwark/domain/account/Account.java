@@ -36,6 +36,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 public final class Account
     extends EventSourcedBehaviorWithEnforcedReplies<Account.Command, Account.Event, Account.State> {
 
+  /** Money moved, at DEBUG: with the request's trace id when one reached the step. */
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Account.class);
+
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Account");
 
@@ -352,6 +355,11 @@ public final class Account
             cmd.counterparty(),
             cmd.reference(),
             cmd.at());
+    log.debug(
+        "Account {} {} for transfer {}",
+        accountId,
+        event.getClass().getSimpleName(),
+        cmd.transferId());
     return Effect().persist(event).thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
   }
 
@@ -378,6 +386,11 @@ public final class Account
             cmd.counterparty(),
             cmd.reference(),
             cmd.at());
+    log.debug(
+        "Account {} {} for transfer {}",
+        accountId,
+        event.getClass().getSimpleName(),
+        cmd.transferId());
     return Effect().persist(event).thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
   }
 

@@ -2,6 +2,7 @@ package io.bulwark.domain.transfer;
 
 import io.bulwark.domain.Times;
 import io.bulwark.domain.account.Account;
+import io.bulwark.domain.telemetry.Traced;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -18,6 +19,7 @@ final class SagaSteps {
   private final TransferSettings settings;
   private final String tenantId;
   private final String transferId;
+  private final SagaTelemetry telemetry;
   private Transfer.Step current;
   private int attempt;
 
@@ -27,8 +29,10 @@ final class SagaSteps {
       Transfer.AccountRefs accounts,
       TransferSettings settings,
       String tenantId,
-      String transferId) {
+      String transferId,
+      SagaTelemetry telemetry) {
     this.context = context;
+    this.telemetry = telemetry;
     this.timers = timers;
     this.accounts = accounts;
     this.settings = settings;
@@ -57,6 +61,11 @@ final class SagaSteps {
     boolean atDestination = step == Transfer.Step.CREDIT || step == Transfer.Step.FORGET;
     String accountId = atDestination ? t.to() : t.from();
     String counterparty = step == Transfer.Step.CREDIT ? t.from() : t.to();
+    // The request's trace goes with the step, and so into the account's log lines.
+    Traced.run(telemetry.trace(), () -> ask(step, t, accountId, counterparty));
+  }
+
+  private void ask(Transfer.Step step, TransferView t, String accountId, String counterparty) {
     context.ask(
         Account.StepReply.class,
         accounts.account(tenantId, accountId),
@@ -85,6 +94,7 @@ final class SagaSteps {
 
   void retryLater(Transfer.Step step) {
     attempt++;
+    telemetry.retried(step);
     var delay = settings.backoff(attempt, ThreadLocalRandom.current().nextDouble());
     timers.startSingleTimer("retry", new Transfer.RetryStep(step), delay);
   }

@@ -197,6 +197,7 @@ public final class Transfer
 
   // Transient: the step in flight, the refusal a release is for, and who awaits the outcome.
   private final SagaSteps steps;
+  private final SagaTelemetry telemetry;
   private String releaseReason;
   private final Waiters waiters;
 
@@ -221,7 +222,9 @@ public final class Transfer
     this.settings = settings;
     this.shard = shard;
     this.tags = Slices.tagsFor(persistenceId.id());
-    this.steps = new SagaSteps(context, timers, accounts, settings, tenantId, transferId);
+    this.telemetry = new SagaTelemetry(context.getLog(), transferId);
+    this.steps =
+        new SagaSteps(context, timers, accounts, settings, tenantId, transferId, telemetry);
     this.waiters = new Waiters(timers);
   }
 
@@ -267,6 +270,7 @@ public final class Transfer
   }
 
   private ReplyEffect<Event, TransferState> onStart(TransferState state, Start cmd) {
+    telemetry.requested();
     if (state.phase() == Phase.NEW) {
       var now = Times.now();
       var requested =
@@ -284,13 +288,19 @@ public final class Transfer
         var rejected = new TransferRejected(tenantId, transferId, Refusal.SAME_ACCOUNT, now);
         return Effect()
             .persist(List.of(requested, rejected))
-            .thenRun(this::scheduleIdle)
+            .thenRun(
+                s -> {
+                  telemetry.rejected(Refusal.SAME_ACCOUNT, cmd.currency());
+                  scheduleIdle(s);
+                })
             .thenReply(cmd.replyTo(), s -> outcome(s, false));
       }
+      var written = telemetry.persisting();
       return Effect()
           .persist(requested)
           .thenRun(
               s -> {
+                written.run();
                 waiters.add(cmd.replyTo(), false, cmd.maxWait());
                 steps.send(Step.RESERVE, s.transfer());
               })
@@ -320,9 +330,8 @@ public final class Transfer
     }
     if (result.failure() != null || isUnexpectedRefusal(result)) {
       if (result.failure() == null) {
-        context
-            .getLog()
-            .error("Transfer {} step {} refused: {}", transferId, result.step(), result.reply());
+        telemetry.error(
+            "Transfer {} step {} refused: {}", transferId, result.step(), result.reply());
       }
       steps.retryLater(result.step());
       return Effect().noReply();
@@ -357,6 +366,7 @@ public final class Transfer
                     tenantId, transferId, t.from(), t.to(), t.amount(), t.currency(), now))
             .thenRun(
                 s -> {
+                  telemetry.completed(s.transfer());
                   waiters.answerAll(replayed -> outcome(s, replayed));
                   steps.send(Step.FORGET, s.transfer());
                 })
@@ -380,6 +390,7 @@ public final class Transfer
         .persist(new TransferRejected(tenantId, transferId, reason, at))
         .thenRun(
             s -> {
+              telemetry.rejected(reason, s.transfer().currency());
               steps.finished();
               waiters.answerAll(replayed -> outcome(s, replayed));
               scheduleIdle(s);

@@ -1,0 +1,180 @@
+package io.bulwark.node;
+
+import io.bulwark.testing.Eventually;
+import io.bulwark.testing.TestDatabase;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+
+/**
+ * A node in a process of its own, started by {@link Main} from BULWARK_* variables as in
+ * production: with Kamon's instrumentation attached, its metrics endpoint, and its log on stdout,
+ * kept in a file the test reads.
+ */
+final class NodeProcess implements AutoCloseable {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final int httpPort = TestNode.freePort();
+  final int managementPort = TestNode.freePort();
+  final int clusterPort;
+  final int metricsPort = TestNode.freePort();
+  final Path log;
+  private final Process process;
+
+  private NodeProcess(
+      String name,
+      TestDatabase db,
+      String platformKey,
+      int clusterPort,
+      int seedPort,
+      Map<String, String> extraEnv,
+      List<String> systemProperties)
+      throws IOException {
+    this.clusterPort = clusterPort;
+    Path dir = Path.of("target", "node-processes");
+    Files.createDirectories(dir);
+    this.log = dir.resolve(name + "-" + clusterPort + ".log");
+    Map<String, String> env = new HashMap<>();
+    env.put("BULWARK_DB_URL", db.url());
+    env.put("BULWARK_DB_USER", db.user());
+    env.put("BULWARK_DB_PASSWORD", db.password());
+    env.put("BULWARK_PLATFORM_KEY", platformKey);
+    env.put("BULWARK_HTTP_PORT", Integer.toString(httpPort));
+    env.put("BULWARK_MANAGEMENT_PORT", Integer.toString(managementPort));
+    env.put("BULWARK_CLUSTER_PORT", Integer.toString(clusterPort));
+    env.put("BULWARK_SEED_NODES", "127.0.0.1:" + seedPort);
+    env.put("BULWARK_METRICS_HOST", "127.0.0.1");
+    env.put("BULWARK_METRICS_PORT", Integer.toString(metricsPort));
+    env.putAll(extraEnv);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-Dbulwark.http.host=127.0.0.1");
+    command.addAll(systemProperties);
+    command.add("-cp");
+    command.add(mainClasspath());
+    command.add(Main.class.getName());
+    var builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("BULWARK_"));
+    builder.environment().putAll(env);
+    this.process = builder.start();
+  }
+
+  /** A node that seeds its own cluster. */
+  static NodeProcess seed(
+      String name,
+      TestDatabase db,
+      String platformKey,
+      Map<String, String> env,
+      List<String> properties)
+      throws IOException {
+    int port = TestNode.freePort();
+    return new NodeProcess(name, db, platformKey, port, port, env, properties);
+  }
+
+  /** A node that joins {@code seed}'s cluster. */
+  static NodeProcess joining(
+      String name,
+      TestDatabase db,
+      String platformKey,
+      NodeProcess seed,
+      Map<String, String> env,
+      List<String> properties)
+      throws IOException {
+    return new NodeProcess(
+        name, db, platformKey, TestNode.freePort(), seed.clusterPort, env, properties);
+  }
+
+  /** This JVM's classpath without the test classes (their logback-test.xml is not the node's). */
+  private static String mainClasspath() {
+    return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.replace('\\', '/').endsWith("cluster-node/target/test-classes"))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  void awaitReady() throws Exception {
+    Eventually.await(
+        Duration.ofSeconds(90),
+        () -> {
+          Assertions.assertTrue(process.isAlive(), () -> "The node exited:\n" + tail());
+          Assertions.assertEquals(200, status("http://127.0.0.1:" + managementPort + "/ready"));
+        });
+  }
+
+  /** The Prometheus text of this node's metrics endpoint. */
+  String scrape() throws Exception {
+    var response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    Assertions.assertEquals(200, response.statusCode());
+    return response.body();
+  }
+
+  List<String> logLines() throws IOException {
+    return Files.readAllLines(log, StandardCharsets.UTF_8);
+  }
+
+  private String tail() {
+    try {
+      var lines = logLines();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static int status(String url) {
+    try {
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** SIGTERM, as Kubernetes stops a pod: the node leaves the cluster and exits by itself. */
+  int terminate(Duration within) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      terminate(Duration.ofSeconds(30));
+    }
+  }
+}
