@@ -79,6 +79,7 @@ public final class BulwarkNode {
       NodeGauges.start(system, dataSource, protection.admission(), database, queryBreaker);
       ServerBinding binding =
           await(ApiServer.start(system, routes.route(), http.host(), http.port()));
+      GracefulShutdown.register(system);
       await(PekkoManagement.get(system).start());
       return new BulwarkNode(system, binding);
     } catch (RuntimeException e) {

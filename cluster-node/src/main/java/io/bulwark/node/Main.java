@@ -28,7 +28,7 @@ public final class Main {
     EmbeddedDatabase embedded = null;
     try {
       if (environment.telemetry()) {
-        Telemetry.start(com.typesafe.config.ConfigFactory.load());
+        Telemetry.start(com.typesafe.config.ConfigFactory.load(), System.getenv());
       }
       String embeddedUrl = null;
       if (environment.usesEmbeddedDatabase()) {

@@ -1,6 +1,7 @@
 package io.bulwark.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.util.Map;
 import kamon.Kamon;
 
@@ -14,10 +15,14 @@ import kamon.Kamon;
 final class Telemetry {
   private Telemetry() {}
 
-  /** BULWARK_TELEMETRY, or the system property bulwark.telemetry (benchmarks set it per node). */
+  /**
+   * BULWARK_TELEMETRY, or the system property bulwark.telemetry.instrumentation (benchmarks set it
+   * per node).
+   */
   static boolean enabled(Map<String, String> env) {
     String value =
-        System.getProperty("bulwark.telemetry", env.getOrDefault("BULWARK_TELEMETRY", "on"))
+        System.getProperty(
+                "bulwark.telemetry.instrumentation", env.getOrDefault("BULWARK_TELEMETRY", "on"))
             .strip();
     return switch (value) {
       case "on", "" -> true;
@@ -49,7 +54,47 @@ final class Telemetry {
     }
   }
 
-  static void start(Config config) {
-    Kamon.init(config);
+  static void start(Config config, Map<String, String> env) {
+    Kamon.init(tracing(env).withFallback(config));
+  }
+
+  /**
+   * BULWARK_TRACING=otlp reports spans to an OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT):
+   * new traces are sampled at BULWARK_TRACE_SAMPLE_RATE (default 0.01), a caller's traceparent
+   * decides for its own. Unset or {@code off}: no span leaves the node.
+   */
+  static Config tracing(Map<String, String> env) {
+    String tracing = env.getOrDefault("BULWARK_TRACING", "off").strip();
+    switch (tracing) {
+      case "off", "" -> {
+        return ConfigFactory.empty();
+      }
+      case "otlp" -> {
+        double rate = sampleRate(env.getOrDefault("BULWARK_TRACE_SAMPLE_RATE", "0.01"));
+        return ConfigFactory.parseMap(
+            Map.of(
+                "kamon.modules.otel-trace-reporter.enabled",
+                true,
+                "kamon.trace.sampler",
+                "random",
+                "kamon.trace.random-sampler.probability",
+                rate));
+      }
+      default ->
+          throw new StartupException("BULWARK_TRACING must be off or otlp, not '" + tracing + "'");
+    }
+  }
+
+  private static double sampleRate(String raw) {
+    try {
+      double rate = Double.parseDouble(raw.strip());
+      if (rate >= 0 && rate <= 1) {
+        return rate;
+      }
+    } catch (NumberFormatException e) {
+      // told below
+    }
+    throw new StartupException(
+        "BULWARK_TRACE_SAMPLE_RATE must be a number from 0 to 1, not '" + raw + "'");
   }
 }

@@ -142,6 +142,16 @@ class DatabaseOutageTest {
       assertTrue(
           readiness.stream().anyMatch(r -> r[0] > stoppedAt && r[0] < restartingAt && r[1] != 200),
           "/ready said not ready during the outage (Pekko Management answers 500)");
+      long notReadyAfterNanos =
+          readiness.stream()
+                  .filter(r -> r[0] > stoppedAt && r[1] != 200)
+                  .mapToLong(r -> r[0])
+                  .min()
+                  .orElseThrow()
+              - stoppedAt;
+      assertTrue(
+          notReadyAfterNanos / 1_000_000 <= 5_000,
+          "/ready turned false " + notReadyAfterNanos / 1_000_000 + " ms after the stop");
 
       // Service is back without a restart: a new transfer completes (retried with one key).
       Eventually.await(

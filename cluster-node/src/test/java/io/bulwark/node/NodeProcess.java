@@ -109,6 +109,10 @@ final class NodeProcess implements AutoCloseable {
         .collect(Collectors.joining(File.pathSeparator));
   }
 
+  String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
   }

@@ -37,6 +37,7 @@ class ObservabilityTest {
   private final String platformKey = TestNode.newPlatformKey();
   private final List<String> secrets = new ArrayList<>();
   private final Map<String, String> requestTraces = new HashMap<>();
+  private OtlpCollector collector;
   private NodeProcess a;
   private NodeProcess b;
   private ApiClient api;
@@ -47,13 +48,22 @@ class ObservabilityTest {
 
   @BeforeAll
   void startNodesAndDriveTraffic() throws Exception {
+    collector = OtlpCollector.start();
     Map<String, String> env = Map.of("BULWARK_LOG_FORMAT", "json", "BULWARK_LOG_LEVEL", "DEBUG");
+    Map<String, String> tracing = new HashMap<>(env);
+    tracing.putAll(
+        Map.of(
+            "BULWARK_TRACING", "otlp",
+            "BULWARK_TRACE_SAMPLE_RATE", "1.0",
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+            "OTEL_EXPORTER_OTLP_ENDPOINT", collector.url()));
     List<String> properties =
         List.of(
             "-Dkamon.metric.tick-interval=1s",
+            "-Dkamon.trace.tick-interval=1s",
             "-Djdbc-read-journal.refresh-interval=100ms",
             "-Dpekko.cluster.jmx.enabled=off");
-    a = NodeProcess.seed("a", db, platformKey, env, properties);
+    a = NodeProcess.seed("a", db, platformKey, tracing, properties);
     b = NodeProcess.joining("b", db, platformKey, a, env, properties);
     a.awaitReady();
     b.awaitReady();
@@ -155,6 +165,17 @@ class ObservabilityTest {
       a.close();
     }
     db.close();
+    if (collector != null) {
+      collector.close();
+    }
+  }
+
+  /** Node A reports spans (BULWARK_TRACING=otlp); B, with the default, reports none. */
+  @Test
+  void spansOfATracedRequestReachTheCollector() throws Exception {
+    Eventually.await(
+        Duration.ofSeconds(30),
+        () -> assertTrue(collector.sawTrace(trace(0)), "spans of trace " + trace(0) + " exported"));
   }
 
   @Test

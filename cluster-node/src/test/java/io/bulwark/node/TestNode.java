@@ -23,6 +23,7 @@ final class TestNode implements AutoCloseable {
       pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
       pekko.cluster.sharding.distributed-data.majority-min-cap = 1
       bulwark.http.host = "127.0.0.1"
+      bulwark.shutdown.unready-delay = 0s
       jdbc-read-journal.refresh-interval = 100ms
       # Tests drive far more traffic from one address and tenant than the defaults allow; the
       # limit tests set their own. A fixed admission limit keeps them deterministic.

@@ -69,6 +69,12 @@ public final class ReadModelQueries {
   /** The time a query gets when its caller names none. */
   public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(5);
 
+  /** Queries slower than this are logged with their SQL (placeholders only, never values). */
+  private static final long SLOW_QUERY_NANOS = Duration.ofMillis(250).toNanos();
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ReadModelQueries.class);
+
   private final DataSource dataSource;
   private final Executor blocking;
   private final QueryBreaker breaker;
@@ -276,17 +282,26 @@ public final class ReadModelQueries {
             }
             statement.setInt(index, limit + 1);
             var rows = new ArrayList<Row<T>>(limit + 1);
+            long start = System.nanoTime();
             try (ResultSet rs = statement.executeQuery()) {
               while (rs.next()) {
                 rows.add(mapper.map(rs));
               }
             }
+            logIfSlow(sql, System.nanoTime() - start, rows.size());
             boolean more = rows.size() > limit;
             List<Row<T>> served = more ? rows.subList(0, limit) : rows;
             String next = more ? served.get(limit - 1).cursor() : null;
             return new Page<>(served.stream().map(Row::item).toList(), next);
           }
         });
+  }
+
+  /** The statement's shape only: its parameters may be tenants' data. */
+  private static void logIfSlow(String sql, long nanos, int rows) {
+    if (nanos > SLOW_QUERY_NANOS) {
+      log.warn("Slow read-model query: {} ms, {} rows: {}", nanos / 1_000_000, rows, sql);
+    }
   }
 
   private static Row<AccountView> account(ResultSet rs) throws SQLException {
