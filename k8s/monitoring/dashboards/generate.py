@@ -87,14 +87,15 @@ dashboards = {
         panel("Failures (restarts)", ("sum by (instance) (increase(bulwark_projection_failures_total[15m]))", "{{instance}}")),
     ]),
     "database": dashboard("bulwark-database", "Bulwark: database pool",
-        "The shared HikariCP pool of each node, borrow times and JDBC statement latency.", [
+        "The shared HikariCP pool of each node, journal writes and read-model staleness.", [
         panel("Connections in use / idle / max", [('bulwark_db_pool_connections{state="active"}', "active {{instance}}"),
                                                   ('bulwark_db_pool_connections{state="idle"}', "idle {{instance}}"),
                                                   ("bulwark_db_pool_max_connections", "max {{instance}}")]),
         panel("Threads waiting for a connection", ("bulwark_db_pool_waiting_threads", "{{instance}}")),
-        panel("Borrow time p99", ("histogram_quantile(0.99, sum by (le, instance) (rate(jdbc_pool_borrow_time_seconds_bucket[5m])))", "{{instance}}"), "s"),
-        panel("Borrow timeouts/s", ("sum by (instance) (rate(jdbc_pool_borrow_timeouts_total[5m]))", "{{instance}}"), "ops"),
-        panel("JDBC statement p99", ('histogram_quantile(0.99, sum by (le, operation) (rate(span_processing_time_seconds_bucket{component="jdbc"}[5m])))', "{{operation}}"), "s"),
+        panel("Pool in use (share of max)", ('bulwark_db_pool_connections{state="active"} / on (instance) bulwark_db_pool_max_connections', "{{instance}}"), "percentunit"),
+        panel("Journal write p50/p99", [("histogram_quantile(0.5, sum by (le) (rate(bulwark_journal_persist_duration_seconds_bucket[5m])))", "p50"),
+                                        ("histogram_quantile(0.99, sum by (le) (rate(bulwark_journal_persist_duration_seconds_bucket[5m])))", "p99")], "s"),
+        panel("Database breaker", ('max by (instance) (bulwark_breaker_open{breaker="database"})', "{{instance}}")),
     ]),
 }
 for name, d in dashboards.items():
