@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,15 +20,15 @@ import org.junit.jupiter.api.Test;
  * is, a runbook that exists.
  */
 class AlertRulesTest {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Path ROOT = Promtool.ROOT;
   private static final Path MONITORING = ROOT.resolve("k8s/monitoring");
   private static final Path RULES = MONITORING.resolve("rules/bulwark.rules.yml");
   private static final Path TESTS = MONITORING.resolve("tests/bulwark.test.yml");
 
   @Test
   void promtoolAcceptsTheRulesAndTheirTestsPass() throws Exception {
-    promtool("check", "rules", RULES.toString());
-    String output = promtool("test", "rules", TESTS.toString());
+    Promtool.run("check", "rules", RULES.toString());
+    String output = Promtool.run("test", "rules", TESTS.toString());
     assertFalse(output.contains("FAILED"), output);
   }
 
@@ -81,19 +79,5 @@ class AlertRulesTest {
                         }));
     assertEquals(alerts, firing, "alerts with a firing case");
     assertEquals(alerts, silent, "alerts with a silent case");
-  }
-
-  private static String promtool(String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("bash", MONITORING.resolve("promtool.sh").toString()));
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output;
-    try (var in = process.getInputStream()) {
-      output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertTrue(process.waitFor(5, TimeUnit.MINUTES), "promtool finished");
-    assertEquals(0, process.exitValue(), String.join(" ", command) + "\n" + output);
-    return output;
   }
 }

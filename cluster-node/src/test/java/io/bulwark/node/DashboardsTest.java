@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (docs/observability.md) or the rules record.
  */
 class DashboardsTest {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Path ROOT = Promtool.ROOT;
   private static final Path DASHBOARDS = ROOT.resolve("k8s/monitoring/dashboards");
   private static final Pattern OUR_METRIC = Pattern.compile("\\bbulwark_[a-z0-9_]+");
   private static final Pattern RECORDED = Pattern.compile("\\b(?:slo|tenant):[a-z0-9_:]+");
@@ -75,17 +74,6 @@ class DashboardsTest {
     }
     Path file = temp.resolve("dashboards.rules.yml");
     Files.writeString(file, asRules.toString(), StandardCharsets.UTF_8);
-    Process process =
-        new ProcessBuilder(
-                "bash",
-                ROOT.resolve("k8s/monitoring/promtool.sh").toString(),
-                "check",
-                "rules",
-                file.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(2, TimeUnit.MINUTES));
-    assertEquals(0, process.exitValue(), output);
+    Promtool.run("check", "rules", file.toString());
   }
 }

@@ -62,7 +62,7 @@ class GracefulShutdownTest {
                   while (running.get()) {
                     // Probed once a second, as Kubernetes' readiness probes and endpoint updates
                     // lag: the node must keep serving at least that long after turning unready.
-                    bReady.set(status(b.managementUrl() + "/ready") == 200);
+                    bReady.set(NodeProcess.status(b.managementUrl() + "/ready") == 200);
                     sleep(1_000);
                   }
                 });
@@ -159,17 +159,6 @@ class GracefulShutdownTest {
       return new Result(response.statusCode(), null);
     } catch (Exception e) {
       return new Result(-1, e.toString());
-    }
-  }
-
-  private static int status(String url) {
-    try {
-      return HTTP.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (Exception e) {
-      return -1;
     }
   }
 

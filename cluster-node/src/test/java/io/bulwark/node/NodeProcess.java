@@ -151,7 +151,8 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private static int status(String url) {
+  /** The status of a GET, or -1 when no answer came. */
+  static int status(String url) {
     try {
       return HTTP.send(
               HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
