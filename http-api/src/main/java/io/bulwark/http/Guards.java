@@ -92,7 +92,7 @@ final class Guards extends AllDirectives {
                     + " rate limit is spent; retry after the Retry-After delay."));
       }
     }
-    Priority priority = Priority.of(method, rc.getRequest().getUri().path());
+    Priority priority = call.scope().priority; // classified once, when the request arrived
     if (priority != Priority.STANDARD && !database.isUp()) {
       // Writes need the journal and lists the read models: refuse them now, not at the deadline.
       // Strong reads may still be answered by entities in memory (EntityGateway).
