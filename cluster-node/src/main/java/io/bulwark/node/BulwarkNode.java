@@ -32,6 +32,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /** The composition root: one running Bulwark node, in a process of its own or in a test. */
@@ -53,6 +54,8 @@ public final class BulwarkNode {
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
+      // Every node initialises every entity type and process: where the node lacks the role
+      // (cluster.conf), sharding starts a proxy and the daemon process and singleton run elsewhere.
       Tenant.init(system);
       Account.init(system);
       Transfer.init(system);
@@ -61,31 +64,57 @@ public final class BulwarkNode {
       PendingTransfers.init(system, dataSource);
 
       var database = databaseBreaker(system, settings, dataSource);
-      var breakers = BreakerSettings.fromConfig(config);
-      var http = HttpSettings.fromConfig(config);
-      var entities = new EntityGateway(system, http.askTimeout(), database);
-      var keyCache =
-          new KeyCache(
-              KeyCache.fromSharding(system, http.askTimeout(), database),
-              http.keyRefreshAfter(),
-              http.keyExpireAfter(),
-              System::nanoTime);
-      var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
-      var queryBreaker = QueryBreaker.create(system, database, breakers);
-      var queries = ReadModelQueries.create(system, dataSource, queryBreaker);
-      var revocations = KeyRevocations.clusterWide(system, keyCache);
-      var protection = Protection.forNode(system, database);
-      var routes = new ApiRoutes(authenticator, entities, queries, revocations, http, protection);
-      NodeGauges.start(system, dataSource, protection.admission(), database, queryBreaker);
-      ServerBinding binding =
-          await(ApiServer.start(system, routes.route(), http.host(), http.port()));
+      ServerBinding binding = null;
+      if (settings.has(NodeRole.API)) {
+        binding = startApi(system, settings, database, readPool(system, settings, dataSource));
+      } else {
+        NodeGauges.start(system, dataSource, null, database, null);
+      }
       GracefulShutdown.register(system);
       await(PekkoManagement.get(system).start());
+      if (settings.discovery() == NodeSettings.Discovery.KUBERNETES) {
+        ClusterBootstrap.get(system.classicSystem()).start();
+      }
       return new BulwarkNode(system, binding);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
     }
+  }
+
+  private static ServerBinding startApi(
+      ActorSystem<Void> system,
+      NodeSettings settings,
+      DatabaseHealth database,
+      javax.sql.DataSource readPool) {
+    var config = system.settings().config();
+    var breakers = BreakerSettings.fromConfig(config);
+    var http = HttpSettings.fromConfig(config);
+    var entities = new EntityGateway(system, http.askTimeout(), database);
+    var keyCache =
+        new KeyCache(
+            KeyCache.fromSharding(system, http.askTimeout(), database),
+            http.keyRefreshAfter(),
+            http.keyExpireAfter(),
+            System::nanoTime);
+    var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
+    var queryBreaker = QueryBreaker.create(system, database, breakers);
+    var queries = ReadModelQueries.create(system, readPool, queryBreaker);
+    var revocations = KeyRevocations.clusterWide(system, keyCache);
+    var protection = Protection.forNode(system, database);
+    var routes = new ApiRoutes(authenticator, entities, queries, revocations, http, protection);
+    NodeGauges.start(
+        system, SharedPool.dataSource(system), protection.admission(), database, queryBreaker);
+    return await(ApiServer.start(system, routes.route(), http.host(), http.port()));
+  }
+
+  /** The replica's pool when one is configured (BULWARK_DB_READ_URL), else the shared pool. */
+  private static javax.sql.DataSource readPool(
+      ActorSystem<?> system, NodeSettings settings, javax.sql.DataSource shared) {
+    return settings
+        .readDatabase()
+        .<javax.sql.DataSource>map(replica -> ReadReplica.open(system, replica))
+        .orElse(shared);
   }
 
   /**
@@ -143,8 +172,9 @@ public final class BulwarkNode {
     return system;
   }
 
+  /** The API's port, or -1 on a node without the api role. */
   public int httpPort() {
-    return binding.localAddress().getPort();
+    return binding == null ? -1 : binding.localAddress().getPort();
   }
 
   /** Leaves the cluster, hands off shards, drains HTTP, then terminates. */

@@ -1,16 +1,11 @@
 package io.bulwark.node;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +40,14 @@ final class Environment {
   NodeSettings settings(String embeddedJdbcUrl) {
     String host = env.getOrDefault("BULWARK_CLUSTER_HOST", "127.0.0.1");
     int clusterPort = intVar("BULWARK_CLUSTER_PORT", 25520);
-    List<String> seeds = seedNodes(host, clusterPort);
+    var discovery = discovery();
+    if (discovery == NodeSettings.Discovery.KUBERNETES && !blank(env.get("BULWARK_SEED_NODES"))) {
+      throw new StartupException(
+          "BULWARK_SEED_NODES and BULWARK_DISCOVERY=kubernetes exclude each other: Cluster"
+              + " Bootstrap finds the seed nodes");
+    }
+    List<String> seeds =
+        discovery == NodeSettings.Discovery.KUBERNETES ? List.of() : seedNodes(host, clusterPort);
     String url;
     String user;
     String password;
@@ -74,7 +76,53 @@ final class Environment {
         user,
         password,
         platformKey(),
-        telemetry() ? "" : "pekko.remote.artery.advanced.instruments = []");
+        telemetry() ? "" : "pekko.remote.artery.advanced.instruments = []",
+        roles(),
+        discovery,
+        readDatabase());
+  }
+
+  private Set<NodeRole> roles() {
+    String raw = env.get("BULWARK_ROLES");
+    if (blank(raw)) {
+      return NodeRole.ALL;
+    }
+    try {
+      return NodeRole.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("BULWARK_ROLES: " + e.getMessage());
+    }
+  }
+
+  private NodeSettings.Discovery discovery() {
+    String raw = env.getOrDefault("BULWARK_DISCOVERY", "seed-nodes").strip();
+    return switch (raw) {
+      case "", "seed-nodes" -> NodeSettings.Discovery.SEED_NODES;
+      case "kubernetes" -> NodeSettings.Discovery.KUBERNETES;
+      default ->
+          throw new StartupException(
+              "BULWARK_DISCOVERY is '" + raw + "'; expected seed-nodes or kubernetes");
+    };
+  }
+
+  /** The replica that list endpoints read from; absent, they read from the primary. */
+  private Optional<NodeSettings.ReadDatabase> readDatabase() {
+    String url = env.get("BULWARK_DB_READ_URL");
+    if (blank(url)) {
+      return Optional.empty();
+    }
+    String user =
+        env.getOrDefault("BULWARK_DB_READ_USER", env.getOrDefault("BULWARK_DB_USER", "bulwark"));
+    String password =
+        secrets
+            .read("BULWARK_DB_READ_PASSWORD")
+            .orElseThrow(
+                () ->
+                    new StartupException(
+                        "BULWARK_DB_READ_PASSWORD or BULWARK_DB_READ_PASSWORD_FILE is required with BULWARK_DB_READ_URL"));
+    return Optional.of(
+        new NodeSettings.ReadDatabase(
+            url, user, password, intVar("BULWARK_DB_READ_MAX_CONNECTIONS", 8)));
   }
 
   private List<String> seedNodes(String host, int port) {
@@ -106,26 +154,7 @@ final class Environment {
       throw new StartupException(
           "BULWARK_PLATFORM_KEY or BULWARK_PLATFORM_KEY_FILE is required with BULWARK_DB_URL");
     }
-    Path file = dataDir().resolve("platform-key");
-    try {
-      if (!Files.exists(file)) {
-        Files.createDirectories(file.getParent());
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String key = "bwp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
-        log.info("Generated a platform key for local use in {} (readable by its owner only)", file);
-      } else {
-        log.info("Using the local platform key in {}", file);
-      }
-      return Files.readString(file, StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new StartupException(
-          "Cannot create or read the local platform key " + file + ": " + e.getMessage());
-    }
+    return LocalPlatformKey.readOrCreate(dataDir());
   }
 
   private int intVar(String name, int fallback) {

@@ -35,8 +35,14 @@ public final class Main {
         embedded = EmbeddedDatabase.start(environment.dataDir(), environment.embeddedDbPort());
         embeddedUrl = embedded.jdbcUrl();
       }
-      var node = BulwarkNode.start(environment.settings(embeddedUrl));
-      log.info("Bulwark node is up; HTTP on port {}", node.httpPort());
+      var settings = environment.settings(embeddedUrl);
+      var node = BulwarkNode.start(settings);
+      if (node.httpPort() > 0) {
+        log.info(
+            "Bulwark node is up with roles {}; HTTP on port {}", settings.roles(), node.httpPort());
+      } else {
+        log.info("Bulwark node is up with roles {}; no HTTP API here", settings.roles());
+      }
       stopDatabaseAfter(node, embedded);
     } catch (StartupException e) {
       log.error("Bulwark cannot start: {}", e.getMessage());

@@ -22,6 +22,8 @@ final class NodeConfig {
     List<String> seeds =
         s.seedNodes().stream().map(hp -> "pekko://" + SYSTEM_NAME + "@" + hp).toList();
     values.put("pekko.cluster.seed-nodes", seeds);
+    values.put(
+        "pekko.cluster.roles", s.roles().stream().map(NodeRole::clusterRole).sorted().toList());
     values.put("bulwark.http.port", s.httpPort());
     values.put("pekko.management.http.hostname", s.clusterHost());
     values.put("pekko.management.http.port", s.managementPort());

@@ -13,7 +13,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * The node's bounded resources, sampled once a second into gauges: the shared connection pool (in
  * use, idle, its size and the threads waiting for a connection), admission control (requests in
- * flight against the limit) and the breakers (1 while open).
+ * flight against the limit) and the breakers (1 while open). Admission and the query breaker exist
+ * only on nodes that serve the API; other nodes pass null for them.
  */
 final class NodeGauges {
   private static final Duration EVERY = Duration.ofSeconds(1);
@@ -73,9 +74,13 @@ final class NodeGauges {
       poolWaiting.update(bean.getThreadsAwaitingConnection());
       poolMax.update(hikari.getMaximumPoolSize());
     }
-    inFlight.update(admission.inFlight());
-    limit.update(admission.limit());
+    if (admission != null) {
+      inFlight.update(admission.inFlight());
+      limit.update(admission.limit());
+    }
     databaseBreaker.update(database.isUp() ? 0 : 1);
-    queryBreaker.update(queries.isOpen() ? 1 : 0);
+    if (queries != null) {
+      queryBreaker.update(queries.isOpen() ? 1 : 0);
+    }
   }
 }

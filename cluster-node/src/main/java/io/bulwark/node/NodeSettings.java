@@ -1,6 +1,8 @@
 package io.bulwark.node;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything a node needs to start, resolved from the environment by {@link Environment} or built
@@ -16,7 +18,57 @@ public record NodeSettings(
     String dbUser,
     String dbPassword,
     String platformKey,
-    String extraConfig) {
+    String extraConfig,
+    Set<NodeRole> roles,
+    Discovery discovery,
+    Optional<ReadDatabase> readDatabase) {
+
+  /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
+  public enum Discovery {
+    SEED_NODES,
+    KUBERNETES
+  }
+
+  /** A read-only database (a replica) that list endpoints read from instead of the primary. */
+  public record ReadDatabase(String url, String user, String password, int maxConnections) {
+    @Override
+    public String toString() {
+      return "ReadDatabase[url=" + url + ", user=" + user + ", password=***]";
+    }
+  }
+
+  /** A node with every role, found through its seed nodes, reading lists from the primary. */
+  public NodeSettings(
+      String clusterHost,
+      int clusterPort,
+      List<String> seedNodes,
+      int httpPort,
+      int managementPort,
+      String dbUrl,
+      String dbUser,
+      String dbPassword,
+      String platformKey,
+      String extraConfig) {
+    this(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        NodeRole.ALL,
+        Discovery.SEED_NODES,
+        Optional.empty());
+  }
+
+  public NodeSettings {
+    roles = Set.copyOf(roles);
+    seedNodes = List.copyOf(seedNodes);
+  }
 
   public NodeSettings withExtraConfig(String hocon) {
     return new NodeSettings(
@@ -29,6 +81,63 @@ public record NodeSettings(
         dbUser,
         dbPassword,
         platformKey,
-        hocon);
+        hocon,
+        roles,
+        discovery,
+        readDatabase);
+  }
+
+  public NodeSettings withRoles(Set<NodeRole> newRoles) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        newRoles,
+        discovery,
+        readDatabase);
+  }
+
+  public NodeSettings withReadDatabase(ReadDatabase replica) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        Optional.of(replica));
+  }
+
+  boolean has(NodeRole role) {
+    return roles.contains(role);
+  }
+
+  /** Secrets stay out of logs and exception messages, wherever a settings object is printed. */
+  @Override
+  public String toString() {
+    return "NodeSettings[cluster="
+        + clusterHost
+        + ":"
+        + clusterPort
+        + ", roles="
+        + roles
+        + ", discovery="
+        + discovery
+        + ", db="
+        + dbUrl
+        + "]";
   }
 }

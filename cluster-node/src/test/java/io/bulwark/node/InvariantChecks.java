@@ -340,10 +340,37 @@ final class InvariantChecks {
             + differences.subList(0, Math.min(10, differences.size())));
   }
 
+  /**
+   * The reconciliation of a node in another process ({@code GET /reconciliation} on its management
+   * port): 200 with no difference over every account of the tenant.
+   */
+  void assertReconciled(String managementUrl, int accounts) {
+    var management = new ApiClient(managementUrl, null);
+    var report = management.send(get("/reconciliation?tenant=" + tenantId));
+    assertEquals(200, report.status(), "reconciliation differences: " + report.body());
+    assertEquals(accounts, report.json().get("checked").asInt(), report.body());
+  }
+
   /** Every check above, once all transfers are final; returns the entity balances. */
   Map<String, Long> assertAll(
       ActorSystem<?> system, Map<String, Long> limits, Map<String, Final> transfers)
       throws Exception {
+    var balances = assertEntitiesAndReadModel(limits, transfers);
+    assertReconciled(system, limits.size());
+    return balances;
+  }
+
+  /** {@link #assertAll(ActorSystem, Map, Map)} for nodes in processes of their own. */
+  Map<String, Long> assertAll(
+      String managementUrl, Map<String, Long> limits, Map<String, Final> transfers)
+      throws Exception {
+    var balances = assertEntitiesAndReadModel(limits, transfers);
+    assertReconciled(managementUrl, limits.size());
+    return balances;
+  }
+
+  private Map<String, Long> assertEntitiesAndReadModel(
+      Map<String, Long> limits, Map<String, Final> transfers) throws Exception {
     for (Final t : transfers.values()) {
       if (!t.completed()) {
         assertEquals("rejected", t.status(), t.id());
@@ -353,7 +380,6 @@ final class InvariantChecks {
     }
     var balances = assertEntities(limits, transfers.values());
     assertReadModel(balances, transfers);
-    assertReconciled(system, limits.size());
     return balances;
   }
 }

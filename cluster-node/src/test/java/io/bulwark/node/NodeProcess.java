@@ -30,14 +30,49 @@ final class NodeProcess implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  final int httpPort = TestNode.freePort();
-  final int managementPort = TestNode.freePort();
+  final int httpPort;
+  final int managementPort;
   final int clusterPort;
-  final int metricsPort = TestNode.freePort();
+  final int metricsPort;
   final Path log;
+  private final String name;
+  private final Map<String, String> env;
+  private final List<String> systemProperties;
   private final Process process;
 
   private NodeProcess(
+      String name,
+      int httpPort,
+      int managementPort,
+      int clusterPort,
+      int metricsPort,
+      Map<String, String> env,
+      List<String> systemProperties)
+      throws IOException {
+    this.name = name;
+    this.httpPort = httpPort;
+    this.managementPort = managementPort;
+    this.clusterPort = clusterPort;
+    this.metricsPort = metricsPort;
+    this.env = Map.copyOf(env);
+    this.systemProperties = List.copyOf(systemProperties);
+    Path dir = Path.of("target", "node-processes");
+    Files.createDirectories(dir);
+    this.log = dir.resolve(name + "-" + clusterPort + "-" + System.nanoTime() + ".log");
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Xmx512m");
+    jvm.add("-Dbulwark.http.host=127.0.0.1");
+    jvm.addAll(systemProperties);
+    var builder =
+        new ProcessBuilder(LocalCluster.nodeCommand(jvm, mainClasspath()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("BULWARK_"));
+    builder.environment().putAll(env);
+    this.process = builder.start();
+  }
+
+  private static NodeProcess onFreePorts(
       String name,
       TestDatabase db,
       String platformKey,
@@ -46,10 +81,9 @@ final class NodeProcess implements AutoCloseable {
       Map<String, String> extraEnv,
       List<String> systemProperties)
       throws IOException {
-    this.clusterPort = clusterPort;
-    Path dir = Path.of("target", "node-processes");
-    Files.createDirectories(dir);
-    this.log = dir.resolve(name + "-" + clusterPort + ".log");
+    int httpPort = TestNode.freePort();
+    int managementPort = TestNode.freePort();
+    int metricsPort = TestNode.freePort();
     Map<String, String> env = new HashMap<>();
     env.put("BULWARK_DB_URL", db.url());
     env.put("BULWARK_DB_USER", db.user());
@@ -62,19 +96,8 @@ final class NodeProcess implements AutoCloseable {
     env.put("BULWARK_METRICS_HOST", "127.0.0.1");
     env.put("BULWARK_METRICS_PORT", Integer.toString(metricsPort));
     env.putAll(extraEnv);
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-Dbulwark.http.host=127.0.0.1");
-    command.addAll(systemProperties);
-    command.add("-cp");
-    command.add(mainClasspath());
-    command.add(Main.class.getName());
-    var builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("BULWARK_"));
-    builder.environment().putAll(env);
-    this.process = builder.start();
+    return new NodeProcess(
+        name, httpPort, managementPort, clusterPort, metricsPort, env, systemProperties);
   }
 
   /** A node that seeds its own cluster. */
@@ -86,7 +109,7 @@ final class NodeProcess implements AutoCloseable {
       List<String> properties)
       throws IOException {
     int port = TestNode.freePort();
-    return new NodeProcess(name, db, platformKey, port, port, env, properties);
+    return onFreePorts(name, db, platformKey, port, port, env, properties);
   }
 
   /** A node that joins {@code seed}'s cluster. */
@@ -98,8 +121,57 @@ final class NodeProcess implements AutoCloseable {
       Map<String, String> env,
       List<String> properties)
       throws IOException {
-    return new NodeProcess(
+    return onFreePorts(
         name, db, platformKey, TestNode.freePort(), seed.clusterPort, env, properties);
+  }
+
+  /**
+   * The nodes of a local cluster as {@link LocalCluster} starts them (its environment and seed
+   * scheme), one per role set, on free ports, all started at once.
+   */
+  static List<NodeProcess> cluster(
+      TestDatabase db,
+      java.nio.file.Path platformKeyFile,
+      List<java.util.Set<NodeRole>> roles,
+      Map<String, String> extraEnv)
+      throws IOException {
+    List<LocalCluster.Member> members = new ArrayList<>();
+    for (int i = 0; i < roles.size(); i++) {
+      members.add(
+          new LocalCluster.Member(
+              i,
+              roles.get(i),
+              TestNode.freePort(),
+              TestNode.freePort(),
+              TestNode.freePort(),
+              TestNode.freePort()));
+    }
+    var database = new LocalCluster.Database(db.url(), db.user(), db.password(), platformKeyFile);
+    Path dataDir = Path.of("target", "node-processes", "data");
+    List<NodeProcess> nodes = new ArrayList<>();
+    for (var m : members) {
+      Map<String, String> env =
+          new HashMap<>(LocalCluster.environment(m, members, database, dataDir));
+      env.putAll(extraEnv);
+      nodes.add(
+          new NodeProcess(
+              m.name(),
+              m.httpPort(),
+              m.managementPort(),
+              m.clusterPort(),
+              m.metricsPort(),
+              env,
+              List.of()));
+    }
+    return nodes;
+  }
+
+  /** The same node (name, ports, environment) started again, with {@code changes} to its env. */
+  NodeProcess restarted(Map<String, String> changes) throws IOException {
+    Map<String, String> changed = new HashMap<>(env);
+    changed.putAll(changes);
+    return new NodeProcess(
+        name, httpPort, managementPort, clusterPort, metricsPort, changed, systemProperties);
   }
 
   /** This JVM's classpath without the test classes (their logback-test.xml is not the node's). */
@@ -164,6 +236,15 @@ final class NodeProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       return -1;
     }
+  }
+
+  /** SIGKILL: the process dies at once, without leaving the cluster or handing anything off. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** SIGTERM, as Kubernetes stops a pod: the node leaves the cluster and exits by itself. */
