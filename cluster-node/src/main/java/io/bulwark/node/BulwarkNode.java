@@ -172,6 +172,11 @@ public final class BulwarkNode {
     return system;
   }
 
+  /** The version this node reports to the cluster (pekko.cluster.app-version). */
+  public String appVersion() {
+    return org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().appVersion().toString();
+  }
+
   /** The API's port, or -1 on a node without the api role. */
   public int httpPort() {
     return binding == null ? -1 : binding.localAddress().getPort();

@@ -37,12 +37,11 @@ public final class Main {
       }
       var settings = environment.settings(embeddedUrl);
       var node = BulwarkNode.start(settings);
-      if (node.httpPort() > 0) {
-        log.info(
-            "Bulwark node is up with roles {}; HTTP on port {}", settings.roles(), node.httpPort());
-      } else {
-        log.info("Bulwark node is up with roles {}; no HTTP API here", settings.roles());
-      }
+      log.info(
+          "Bulwark node {} is up with roles {}; {}",
+          node.appVersion(),
+          settings.roles().stream().map(NodeRole::clusterRole).sorted().toList(),
+          node.httpPort() > 0 ? "HTTP on port " + node.httpPort() : "no HTTP API here");
       stopDatabaseAfter(node, embedded);
     } catch (StartupException e) {
       log.error("Bulwark cannot start: {}", e.getMessage());

@@ -68,4 +68,32 @@ final class Ledger {
     assertEquals(200, account.status(), account.body());
     return account.json().get("balance").asLong();
   }
+
+  /** A tenant with an unlimited "bank" and {@code accounts} accounts funded from it. */
+  record Funded(String admin, Map<String, Long> limits, List<String> funding) {
+    List<String> accounts() {
+      return List.copyOf(limits.keySet()).subList(1, limits.size());
+    }
+  }
+
+  /**
+   * Creates {@code tenantId} with an unlimited account "bank" and accounts acc-0.. (overdraft limit
+   * 0), each funded with {@code amount} from the bank by a transfer fund-acc-N.
+   */
+  Funded funded(String tenantId, int accounts, long amount, String currency) {
+    String admin = tenantWithAdmin(tenantId);
+    Map<String, Long> limits = new java.util.LinkedHashMap<>();
+    limits.put("bank", null);
+    account(tenantId, admin, "bank", currency, null);
+    List<String> funding = new java.util.ArrayList<>();
+    for (int i = 0; i < accounts; i++) {
+      String id = "acc-" + i;
+      limits.put(id, 0L);
+      account(tenantId, admin, id, currency, 0L);
+      var funded = transfer(tenantId, admin, "fund-" + id, "bank", id, amount, currency);
+      assertEquals(201, funded.status(), funded.body());
+      funding.add("fund-" + id);
+    }
+    return new Funded(admin, limits, funding);
+  }
 }
