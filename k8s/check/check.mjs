@@ -13,7 +13,7 @@ import { checkCompose } from "./compose.mjs";
 import { checkInvariants } from "./invariants.mjs";
 import { validateObject } from "./models.mjs";
 
-// Added by the scale-out work: read by the node on main, not yet in this branch's sources.
+// added by the scale-out work: names the node reads on main, not yet in this branch's sources.
 const EXTRA_ENV = [
   "BULWARK_ROLES",
   "BULWARK_DISCOVERY",

@@ -73,13 +73,15 @@ class DeploymentManifestsTest {
   void aMisspelledFieldFails() throws Exception {
     Path copy = mutableCopy("misspelled");
     mutate(copy.resolve(DEPLOYMENT), "imagePullPolicy: IfNotPresent", "imagePullPolicyy: Always");
+    mutate(copy.resolve(DEPLOYMENT), "  replicas: 3\n", "  replica: 3\n");
 
     Result checked = check(copy);
 
     assertEquals(1, checked.exitValue(), checked.output());
+    assertFailed(checked, "base", "/spec/replica is not a field of apps/v1 Deployment");
     assertFailed(
         checked,
-        "overlays/prod",
+        "base",
         "/spec/template/spec/containers/0/imagePullPolicyy is not a field of apps/v1 Deployment");
   }
 
