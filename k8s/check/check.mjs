@@ -13,18 +13,6 @@ import { checkCompose } from "./compose.mjs";
 import { checkInvariants } from "./invariants.mjs";
 import { validateObject } from "./models.mjs";
 
-// added by the scale-out work: names the node reads on main, not yet in this branch's sources.
-const EXTRA_ENV = [
-  "BULWARK_ROLES",
-  "BULWARK_DISCOVERY",
-  "BULWARK_DISCOVERY_SERVICE",
-  "BULWARK_REQUIRED_CONTACT_POINTS",
-  "BULWARK_APP_VERSION",
-  "BULWARK_DB_READ_URL",
-  "BULWARK_DB_READ_USER",
-  "BULWARK_DB_READ_PASSWORD",
-  "BULWARK_DB_READ_PASSWORD_FILE",
-];
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "../.."));
@@ -39,7 +27,7 @@ function fail(message) {
 function knownEnvNames() {
   const sources = join(root, "cluster-node/src/main");
   if (!existsSync(sources)) fail(`FAILED setup: ${sources} not found (is ${root} the repository?)`);
-  const names = new Set(EXTRA_ENV);
+  const names = new Set();
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);

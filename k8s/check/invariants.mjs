@@ -3,7 +3,8 @@
 
 const DEFAULT_ROLES = "api,entities,projections";
 const DEFAULT_DISCOVERY_SERVICE = "bulwark";
-const MIN_GRACE_SECONDS = 90;
+// The node's coordinated shutdown takes at most 92 s (cluster.conf; GracePeriodTest).
+const MIN_GRACE_SECONDS = 120;
 // Secrets reach the node as files (NAME_FILE); the variables that would hold the value itself:
 export const SECRET_VALUE = /^BULWARK_\w*(PASSWORD|_KEY)$/;
 // PostgreSQL, DNS, cluster traffic, the Kubernetes API: each is explained in k8s/README.md.
