@@ -135,6 +135,17 @@ final class NodeProcess implements AutoCloseable {
       List<java.util.Set<NodeRole>> roles,
       Map<String, String> extraEnv)
       throws IOException {
+    return cluster(db, platformKeyFile, roles, extraEnv, List.of());
+  }
+
+  /** {@link #cluster(TestDatabase, Path, List, Map)} with {@code -D} settings for every node. */
+  static List<NodeProcess> cluster(
+      TestDatabase db,
+      java.nio.file.Path platformKeyFile,
+      List<java.util.Set<NodeRole>> roles,
+      Map<String, String> extraEnv,
+      List<String> systemProperties)
+      throws IOException {
     List<LocalCluster.Member> members = new ArrayList<>();
     for (int i = 0; i < roles.size(); i++) {
       members.add(
@@ -161,7 +172,7 @@ final class NodeProcess implements AutoCloseable {
               m.clusterPort(),
               m.metricsPort(),
               env,
-              List.of()));
+              systemProperties));
     }
     return nodes;
   }

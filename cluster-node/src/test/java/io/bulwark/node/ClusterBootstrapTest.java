@@ -1,0 +1,86 @@
+package io.bulwark.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.testing.Eventually;
+import io.bulwark.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * BULWARK_DISCOVERY=kubernetes as a pod runs it: no seed nodes; each node asks the Kubernetes API
+ * (a loopback fake over HTTPS, trusted through the CA file of the service account mount, with the
+ * mount's bearer token) for the pods labelled app.kubernetes.io/name=bulwark in its namespace, and
+ * Cluster Bootstrap forms one cluster of three through their "management" ports.
+ */
+class ClusterBootstrapTest {
+  private static final String NAMESPACE = "bulwark-test";
+
+  private TestDatabase db;
+  private FakeKubernetesApi kubernetes;
+  private final List<NodeProcess> nodes = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (NodeProcess node : nodes) {
+      node.close();
+    }
+    kubernetes.close();
+    db.close();
+  }
+
+  @Test
+  void threeNodesFindEachOtherThroughTheKubernetesApiAndFormOneCluster() throws Exception {
+    db = TestDatabase.create();
+    kubernetes = new FakeKubernetesApi(Path.of("target", "fake-kubernetes"), NAMESPACE);
+    String platformKey = TestNode.newPlatformKey();
+    Map<String, String> env = new HashMap<>();
+    env.put("BULWARK_TELEMETRY", "off");
+    env.put("BULWARK_DISCOVERY", "kubernetes");
+    env.put("BULWARK_REQUIRED_CONTACT_POINTS", "3");
+    env.put("BULWARK_SEED_NODES", "");
+    env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(kubernetes.port()));
+    // Where a pod finds its service account mount; here, files the fake API server wrote.
+    String mount = "-Dpekko.discovery.kubernetes-api.";
+    List<String> properties =
+        List.of(
+            mount + "api-ca-path=" + kubernetes.caFile.toAbsolutePath(),
+            mount + "api-token-path=" + kubernetes.tokenFile.toAbsolutePath(),
+            mount + "pod-namespace-path=" + kubernetes.namespaceFile.toAbsolutePath());
+    nodes.addAll(
+        NodeProcess.cluster(
+            db,
+            NodeRolesTest.platformKeyFile(platformKey),
+            List.of(NodeRole.ALL, NodeRole.ALL, NodeRole.ALL),
+            env,
+            properties));
+    kubernetes.pods(nodes.stream().map(n -> n.managementPort).toList());
+
+    for (NodeProcess node : nodes) {
+      node.awaitReady();
+    }
+    for (NodeProcess node : nodes) {
+      var view = new ClusterView(node);
+      Eventually.await(
+          Duration.ofSeconds(30),
+          () -> {
+            assertEquals(3, view.statuses().size(), view.statuses()::toString);
+            assertTrue(view.statuses().values().stream().allMatch("Up"::equals));
+          });
+    }
+    assertEquals(Set.of("app.kubernetes.io/name=bulwark"), Set.copyOf(kubernetes.selectorsAsked));
+    assertEquals(List.of(), kubernetes.refused, "every request carried the mount's token");
+
+    var ledger = new Ledger(new ApiClient(nodes.get(2).baseUrl(), null), platformKey);
+    ledger.tenantWithAdmin("bootstrapped");
+  }
+}
