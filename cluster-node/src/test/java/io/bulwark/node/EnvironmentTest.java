@@ -119,4 +119,72 @@ class EnvironmentTest {
     assertTrue(error.getMessage().contains("BULWARK_DB_URL"), error.getMessage());
     assertFalse(error.getMessage().contains("hunter2"), error.getMessage());
   }
+
+  private static Map<String, String> real(String... more) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("BULWARK_DB_URL", "jdbc:postgresql://127.0.0.1:1/x");
+    env.put("BULWARK_DB_PASSWORD", "pw");
+    env.put("BULWARK_PLATFORM_KEY", "k");
+    for (int i = 0; i < more.length; i += 2) {
+      env.put(more[i], more[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void rolesDefaultToAllAndAreParsedFromACommaSeparatedList() {
+    assertEquals(NodeRole.ALL, new Environment(real()).settings(null).roles());
+    var settings = new Environment(real("BULWARK_ROLES", " entities , projections")).settings(null);
+    assertEquals(java.util.Set.of(NodeRole.ENTITIES, NodeRole.PROJECTIONS), settings.roles());
+  }
+
+  @Test
+  void aMisspeltRoleStopsTheNodeNamingTheKnownOnes() {
+    var env = new Environment(real("BULWARK_ROLES", "api,entites"));
+    var error = assertThrows(StartupException.class, () -> env.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_ROLES"), error.getMessage());
+    assertTrue(error.getMessage().contains("'entites'"), error.getMessage());
+    assertTrue(error.getMessage().contains("api, entities, projections"), error.getMessage());
+    assertThrows(
+        StartupException.class, () -> new Environment(real("BULWARK_ROLES", ",")).settings(null));
+  }
+
+  @Test
+  void kubernetesDiscoveryHasNoSeedNodesAndRefusesThem() {
+    var settings = new Environment(real("BULWARK_DISCOVERY", "kubernetes")).settings(null);
+    assertEquals(NodeSettings.Discovery.KUBERNETES, settings.discovery());
+    assertEquals(List.of(), settings.seedNodes());
+    var both =
+        new Environment(
+            real("BULWARK_DISCOVERY", "kubernetes", "BULWARK_SEED_NODES", "10.0.0.1:25520"));
+    var error = assertThrows(StartupException.class, () -> both.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_SEED_NODES"), error.getMessage());
+    var unknown = new Environment(real("BULWARK_DISCOVERY", "consul"));
+    error = assertThrows(StartupException.class, () -> unknown.settings(null));
+    assertTrue(error.getMessage().contains("seed-nodes or kubernetes"), error.getMessage());
+  }
+
+  @Test
+  void aReadReplicaNeedsItsPasswordAndNeverPrintsIt() throws Exception {
+    assertTrue(new Environment(real()).settings(null).readDatabase().isEmpty());
+    var missing = new Environment(real("BULWARK_DB_READ_URL", "jdbc:postgresql://replica/x"));
+    var error = assertThrows(StartupException.class, () -> missing.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_DB_READ_PASSWORD"), error.getMessage());
+
+    Files.writeString(dir.resolve("rpw"), "replica-secret\n");
+    var settings =
+        new Environment(
+                real(
+                    "BULWARK_DB_READ_URL",
+                    "jdbc:postgresql://replica/x",
+                    "BULWARK_DB_READ_PASSWORD_FILE",
+                    dir.resolve("rpw").toString()))
+            .settings(null);
+    var replica = settings.readDatabase().orElseThrow();
+    assertEquals("replica-secret", replica.password());
+    assertEquals("bulwark", replica.user(), "the primary's user unless BULWARK_DB_READ_USER");
+    assertFalse(replica.toString().contains("replica-secret"));
+    assertFalse(settings.toString().contains("pw"), settings.toString());
+    assertFalse(settings.toString().contains("replica-secret"), settings.toString());
+  }
 }

@@ -88,6 +88,13 @@ final class TestNode implements AutoCloseable {
     return new TestNode(settings.withExtraConfig(settings.extraConfig() + "\n" + hocon));
   }
 
+  /** The same node (not yet started) reading its lists from {@code replica}. */
+  TestNode withReplica(TestDatabase replica) {
+    return new TestNode(
+        settings.withReadDatabase(
+            new NodeSettings.ReadDatabase(replica.url(), replica.user(), replica.password(), 4)));
+  }
+
   private static NodeSettings settings(
       TestDatabase db, String platformKey, int clusterPort, List<String> seeds) {
     return new NodeSettings(
