@@ -3,6 +3,7 @@ package io.bulwark.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.bulwark.domain.account.Account;
+import io.bulwark.domain.placement.TenantPlacement;
 import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.domain.transfer.Transfer;
 import io.bulwark.http.ApiRoutes;
@@ -153,6 +154,11 @@ public final class BulwarkNode {
       HttpSettings.fromConfig(config);
     } catch (ConfigException e) {
       throw new StartupException("A setting is invalid: " + e.getMessage());
+    }
+    try {
+      TenantPlacement.fromConfig(config);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("BULWARK_TENANT_TIERS: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.bulwark.node;
 
+import io.bulwark.domain.placement.TenantPlacement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,19 +80,69 @@ final class Environment {
         telemetry() ? "" : "pekko.remote.artery.advanced.instruments = []",
         roles(),
         discovery,
-        readDatabase());
+        readDatabase(),
+        tenancy());
   }
 
+  /** Checks BULWARK_ROLES alone, as a node would at startup. */
+  void checkRoles() {
+    roles();
+    tenancy();
+  }
+
+  /** The roles of BULWARK_ROLES without its tier roles ({@code entities-<tier>}). */
   private Set<NodeRole> roles() {
     String raw = env.get("BULWARK_ROLES");
     if (blank(raw)) {
       return NodeRole.ALL;
     }
+    var plain =
+        java.util.Arrays.stream(raw.split(","))
+            .map(String::strip)
+            .filter(r -> !r.startsWith(TenantPlacement.TIER_ROLE_PREFIX))
+            .toList();
+    if (plain.stream().allMatch(String::isEmpty)
+        && raw.contains(TenantPlacement.TIER_ROLE_PREFIX)) {
+      return Set.of(NodeRole.ENTITIES);
+    }
     try {
-      return NodeRole.parse(raw);
+      var roles = new java.util.HashSet<>(NodeRole.parse(String.join(",", plain)));
+      if (raw.contains(TenantPlacement.TIER_ROLE_PREFIX)) {
+        roles.add(NodeRole.ENTITIES);
+      }
+      return Set.copyOf(roles);
     } catch (IllegalArgumentException e) {
       throw new StartupException("BULWARK_ROLES: " + e.getMessage());
     }
+  }
+
+  /**
+   * Tier roles of BULWARK_ROLES ({@code entities-gold} hosts the tier gold, and implies entities)
+   * and the cluster's tenant tiers, BULWARK_TENANT_TIERS ("tenant=tier,...").
+   */
+  private NodeSettings.Tenancy tenancy() {
+    Set<String> hosted = new java.util.TreeSet<>();
+    for (String role : env.getOrDefault("BULWARK_ROLES", "").split(",")) {
+      String r = role.strip();
+      if (r.startsWith(TenantPlacement.TIER_ROLE_PREFIX)) {
+        String tier = r.substring(TenantPlacement.TIER_ROLE_PREFIX.length());
+        if (!TenantPlacement.isValidTier(tier)) {
+          throw new StartupException(
+              "BULWARK_ROLES: '" + r + "' names no valid tier (lower-case letters and digits)");
+        }
+        hosted.add(tier);
+      }
+    }
+    String raw = env.get("BULWARK_TENANT_TIERS");
+    List<String> tenantTiers =
+        blank(raw)
+            ? List.of()
+            : java.util.Arrays.stream(raw.split(","))
+                .map(String::strip)
+                .filter(e -> !e.isEmpty())
+                .sorted()
+                .toList();
+    return new NodeSettings.Tenancy(hosted, tenantTiers);
   }
 
   private NodeSettings.Discovery discovery() {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -22,31 +21,37 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   java -cp cluster-node/target/bulwark-node.jar io.bulwark.node.LocalCluster 3
  *   java -cp cluster-node/target/bulwark-node.jar io.bulwark.node.LocalCluster api entities entities,projections
+ *   BULWARK_TENANT_TIERS=vip=gold java -cp ... LocalCluster api,projections entities entities-gold
  * </pre>
  */
 public final class LocalCluster {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
 
-  /** A node of the plan: its roles and ports. Node i uses 8080+i, 8558+i, 25520+i and 9095+i. */
+  /**
+   * A node of the plan: its roles (as BULWARK_ROLES) and ports. Node i uses 8080+i, 8558+i, 25520+i
+   * and 9095+i.
+   */
   public record Member(
-      int index,
-      Set<NodeRole> roles,
-      int httpPort,
-      int managementPort,
-      int clusterPort,
-      int metricsPort) {
+      int index, String roles, int httpPort, int managementPort, int clusterPort, int metricsPort) {
 
-    public static Member numbered(int index, Set<NodeRole> roles) {
+    public static Member numbered(int index, String roles) {
       return new Member(index, roles, 8080 + index, 8558 + index, 25520 + index, 9095 + index);
     }
 
     public String name() {
       return "node-" + (index + 1);
     }
+
+    public boolean servesApi() {
+      return java.util.Arrays.stream(roles.split(",")).anyMatch(r -> r.strip().equals("api"));
+    }
   }
 
   /** Where every node's database and platform key are. */
   public record Database(String url, String user, String password, Path platformKeyFile) {}
+
+  /** Every role: phases 0 and 1. */
+  public static final String ALL_ROLES = "api,entities,projections";
 
   private LocalCluster() {}
 
@@ -65,7 +70,7 @@ public final class LocalCluster {
   public static Map<String, String> environment(
       Member member, List<Member> members, Database db, Path dataDir) {
     Map<String, String> env = new HashMap<>();
-    env.put("BULWARK_ROLES", rolesOf(member));
+    env.put("BULWARK_ROLES", member.roles());
     env.put("BULWARK_CLUSTER_HOST", "127.0.0.1");
     env.put("BULWARK_CLUSTER_PORT", Integer.toString(member.clusterPort()));
     env.put("BULWARK_SEED_NODES", seedNodes(members));
@@ -81,13 +86,6 @@ public final class LocalCluster {
     return env;
   }
 
-  static String rolesOf(Member member) {
-    return member.roles().stream()
-        .map(NodeRole::clusterRole)
-        .sorted()
-        .collect(Collectors.joining(","));
-  }
-
   /** {@code 3} (three nodes with every role) or one comma-separated role list per node. */
   static List<Member> plan(String[] args) {
     List<Member> members = new ArrayList<>();
@@ -97,16 +95,17 @@ public final class LocalCluster {
         throw new StartupException("A local cluster has 1 to 9 nodes, not " + n);
       }
       for (int i = 0; i < n; i++) {
-        members.add(Member.numbered(i, NodeRole.ALL));
+        members.add(Member.numbered(i, ALL_ROLES));
       }
       return members;
     }
     for (int i = 0; i < args.length; i++) {
       try {
-        members.add(Member.numbered(i, NodeRole.parse(args[i])));
-      } catch (IllegalArgumentException e) {
+        new Environment(Map.of("BULWARK_ROLES", args[i])).checkRoles();
+      } catch (StartupException e) {
         throw new StartupException("Node " + (i + 1) + ": " + e.getMessage());
       }
+      members.add(Member.numbered(i, args[i].strip()));
     }
     return members;
   }
@@ -157,14 +156,15 @@ public final class LocalCluster {
           new ProcessBuilder(nodeCommand(jvm, System.getProperty("java.class.path")))
               .redirectErrorStream(true)
               .redirectOutput(logFile.toFile());
-      builder.environment().keySet().removeIf(k -> k.startsWith("BULWARK_"));
+      // Other BULWARK_* settings of this shell (BULWARK_TENANT_TIERS, BULWARK_LOG_LEVEL, ...) pass
+      // through to every node; the ones the plan sets override them.
       builder.environment().putAll(environment(member, members, db, dir));
       processes.add(builder.start());
       log.info(
           "{} [{}]: API {}  management http://127.0.0.1:{}  metrics :{}  log {}",
           member.name(),
-          rolesOf(member),
-          member.roles().contains(NodeRole.API) ? "http://127.0.0.1:" + member.httpPort() : "none",
+          member.roles(),
+          member.servesApi() ? "http://127.0.0.1:" + member.httpPort() : "none",
           member.managementPort(),
           member.metricsPort(),
           logFile);

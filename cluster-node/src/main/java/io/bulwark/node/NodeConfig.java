@@ -2,6 +2,8 @@ package io.bulwark.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.bulwark.domain.placement.TenantPlacement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,12 @@ final class NodeConfig {
     List<String> seeds =
         s.seedNodes().stream().map(hp -> "pekko://" + SYSTEM_NAME + "@" + hp).toList();
     values.put("pekko.cluster.seed-nodes", seeds);
-    values.put(
-        "pekko.cluster.roles", s.roles().stream().map(NodeRole::clusterRole).sorted().toList());
+    List<String> roles = new ArrayList<>();
+    s.roles().forEach(r -> roles.add(r.clusterRole()));
+    s.tenancy().hostedTiers().forEach(t -> roles.add(TenantPlacement.TIER_ROLE_PREFIX + t));
+    roles.sort(null);
+    values.put("pekko.cluster.roles", roles);
+    values.put("bulwark.tenancy.tiers", s.tenancy().tenantTiers());
     values.put("bulwark.http.port", s.httpPort());
     values.put("pekko.management.http.hostname", s.clusterHost());
     values.put("pekko.management.http.port", s.managementPort());

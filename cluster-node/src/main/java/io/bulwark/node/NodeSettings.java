@@ -21,7 +21,8 @@ public record NodeSettings(
     String extraConfig,
     Set<NodeRole> roles,
     Discovery discovery,
-    Optional<ReadDatabase> readDatabase) {
+    Optional<ReadDatabase> readDatabase,
+    Tenancy tenancy) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -34,6 +35,19 @@ public record NodeSettings(
     @Override
     public String toString() {
       return "ReadDatabase[url=" + url + ", user=" + user + ", password=***]";
+    }
+  }
+
+  /**
+   * Dedicated entities nodes (ADR 0017): the tiers this node hosts (cluster roles {@code
+   * entities-<tier>}) and the cluster's "tenant=tier" map, which every node must share.
+   */
+  public record Tenancy(java.util.Set<String> hostedTiers, List<String> tenantTiers) {
+    public static final Tenancy NONE = new Tenancy(java.util.Set.of(), List.of());
+
+    public Tenancy {
+      hostedTiers = java.util.Set.copyOf(hostedTiers);
+      tenantTiers = List.copyOf(tenantTiers);
     }
   }
 
@@ -62,7 +76,8 @@ public record NodeSettings(
         extraConfig,
         NodeRole.ALL,
         Discovery.SEED_NODES,
-        Optional.empty());
+        Optional.empty(),
+        Tenancy.NONE);
   }
 
   public NodeSettings {
@@ -84,7 +99,8 @@ public record NodeSettings(
         hocon,
         roles,
         discovery,
-        readDatabase);
+        readDatabase,
+        tenancy);
   }
 
   public NodeSettings withRoles(Set<NodeRole> newRoles) {
@@ -101,7 +117,8 @@ public record NodeSettings(
         extraConfig,
         newRoles,
         discovery,
-        readDatabase);
+        readDatabase,
+        tenancy);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
@@ -118,7 +135,32 @@ public record NodeSettings(
         extraConfig,
         roles,
         discovery,
-        Optional.of(replica));
+        Optional.of(replica),
+        tenancy);
+  }
+
+  public NodeSettings withTenancy(Tenancy newTenancy) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        newTenancy.hostedTiers().isEmpty() ? roles : withEntities(roles),
+        discovery,
+        readDatabase,
+        newTenancy);
+  }
+
+  private static Set<NodeRole> withEntities(Set<NodeRole> roles) {
+    var more = new java.util.HashSet<>(roles);
+    more.add(NodeRole.ENTITIES);
+    return more;
   }
 
   boolean has(NodeRole role) {

@@ -60,7 +60,7 @@ class ClusterBootstrapTest {
         NodeProcess.cluster(
             db,
             NodeRolesTest.platformKeyFile(platformKey),
-            List.of(NodeRole.ALL, NodeRole.ALL, NodeRole.ALL),
+            List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
             env,
             properties));
     kubernetes.pods(nodes.stream().map(n -> n.managementPort).toList());

@@ -187,4 +187,23 @@ class EnvironmentTest {
     assertFalse(settings.toString().contains("pw"), settings.toString());
     assertFalse(settings.toString().contains("replica-secret"), settings.toString());
   }
+
+  @Test
+  void tierRolesImplyEntitiesAndBecomeClusterRoles() {
+    var settings =
+        new Environment(
+                real(
+                    "BULWARK_ROLES", "entities-gold",
+                    "BULWARK_TENANT_TIERS", "vip=gold, big=gold"))
+            .settings(null);
+    assertEquals(java.util.Set.of(NodeRole.ENTITIES), settings.roles());
+    assertEquals(java.util.Set.of("gold"), settings.tenancy().hostedTiers());
+    assertEquals(List.of("big=gold", "vip=gold"), settings.tenancy().tenantTiers());
+    var config = NodeConfig.build(settings);
+    assertEquals(List.of("entities", "entities-gold"), config.getStringList("pekko.cluster.roles"));
+    assertEquals(List.of("big=gold", "vip=gold"), config.getStringList("bulwark.tenancy.tiers"));
+    var bad = new Environment(real("BULWARK_ROLES", "api,entities-Gold"));
+    var error = assertThrows(StartupException.class, () -> bad.settings(null));
+    assertTrue(error.getMessage().contains("entities-Gold"), error.getMessage());
+  }
 }

@@ -45,7 +45,7 @@ class NodeFailoverTest {
         NodeProcess.cluster(
             db,
             NodeRolesTest.platformKeyFile(platformKey),
-            List.of(NodeRole.ALL, NodeRole.ALL, NodeRole.ALL),
+            List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
             Map.of("BULWARK_TELEMETRY", "off")));
     for (NodeProcess node : nodes) {
       node.awaitReady();

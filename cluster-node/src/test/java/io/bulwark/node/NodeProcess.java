@@ -132,7 +132,7 @@ final class NodeProcess implements AutoCloseable {
   static List<NodeProcess> cluster(
       TestDatabase db,
       java.nio.file.Path platformKeyFile,
-      List<java.util.Set<NodeRole>> roles,
+      List<String> roles,
       Map<String, String> extraEnv)
       throws IOException {
     return cluster(db, platformKeyFile, roles, extraEnv, List.of());
@@ -142,7 +142,7 @@ final class NodeProcess implements AutoCloseable {
   static List<NodeProcess> cluster(
       TestDatabase db,
       java.nio.file.Path platformKeyFile,
-      List<java.util.Set<NodeRole>> roles,
+      List<String> roles,
       Map<String, String> extraEnv,
       List<String> systemProperties)
       throws IOException {
@@ -175,6 +175,21 @@ final class NodeProcess implements AutoCloseable {
               systemProperties));
     }
     return nodes;
+  }
+
+  /** A new node on free ports joining this node's cluster, with {@code changes} to this env. */
+  NodeProcess another(String newName, Map<String, String> changes) throws IOException {
+    Map<String, String> changed = new HashMap<>(env);
+    int http = TestNode.freePort();
+    int management = TestNode.freePort();
+    int cluster = TestNode.freePort();
+    int metrics = TestNode.freePort();
+    changed.put("BULWARK_HTTP_PORT", Integer.toString(http));
+    changed.put("BULWARK_MANAGEMENT_PORT", Integer.toString(management));
+    changed.put("BULWARK_CLUSTER_PORT", Integer.toString(cluster));
+    changed.put("BULWARK_METRICS_PORT", Integer.toString(metrics));
+    changed.putAll(changes);
+    return new NodeProcess(newName, http, management, cluster, metrics, changed, systemProperties);
   }
 
   /** The same node (name, ports, environment) started again, with {@code changes} to its env. */

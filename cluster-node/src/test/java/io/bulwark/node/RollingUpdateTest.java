@@ -45,7 +45,7 @@ class RollingUpdateTest {
         NodeProcess.cluster(
             db,
             NodeRolesTest.platformKeyFile(platformKey),
-            List.of(NodeRole.ALL, NodeRole.ALL, NodeRole.ALL),
+            List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
             Map.of(
                 "BULWARK_TELEMETRY", "off",
                 "BULWARK_APP_VERSION", "1.0.0",

@@ -1,5 +1,6 @@
 package io.bulwark.domain;
 
+import io.bulwark.domain.placement.TenantPlacement;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,7 +26,7 @@ public final class EntityDispatcher {
 
   /**
    * Starts sharding for an entity type whose persistence id is its type name and entity id, on this
-   * dispatcher.
+   * dispatcher, placed by tenant ({@link TenantPlacement}).
    */
   public static <M> void initSharded(
       ActorSystem<?> system,
@@ -33,11 +34,13 @@ public final class EntityDispatcher {
       BiFunction<String, PersistenceId, Behavior<M>> create) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                    key,
-                    ctx ->
-                        create.apply(
-                            ctx.getEntityId(), PersistenceId.of(key.name(), ctx.getEntityId())))
-                .withEntityProps(props()));
+            TenantPlacement.place(
+                system,
+                Entity.of(
+                        key,
+                        ctx ->
+                            create.apply(
+                                ctx.getEntityId(), PersistenceId.of(key.name(), ctx.getEntityId())))
+                    .withEntityProps(props())));
   }
 }

@@ -10,6 +10,7 @@ import io.bulwark.domain.Refusal;
 import io.bulwark.domain.Slices;
 import io.bulwark.domain.Times;
 import io.bulwark.domain.account.Account;
+import io.bulwark.domain.placement.TenantPlacement;
 import io.bulwark.domain.transfer.TransferState.Phase;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,17 +150,19 @@ public final class Transfer
     // A pending saga that nothing runs (its node crashed or left, or it was passivated) is woken
     // by the pending-transfers sweeper with Wake (ADR 0014); a finished saga passivates itself.
     sharding.init(
-        Entity.of(
-                ENTITY_KEY,
-                ctx ->
-                    create(
-                        ctx.getEntityId(),
-                        persistenceIdOf(ctx.getEntityId()),
-                        accounts,
-                        settings,
-                        ctx.getShard()))
-            .withStopMessage(new HandOff())
-            .withEntityProps(EntityDispatcher.props()));
+        TenantPlacement.place(
+            system,
+            Entity.of(
+                    ENTITY_KEY,
+                    ctx ->
+                        create(
+                            ctx.getEntityId(),
+                            persistenceIdOf(ctx.getEntityId()),
+                            accounts,
+                            settings,
+                            ctx.getShard()))
+                .withStopMessage(new HandOff())
+                .withEntityProps(EntityDispatcher.props())));
   }
 
   public static String entityId(String tenantId, String idempotencyKey) {
