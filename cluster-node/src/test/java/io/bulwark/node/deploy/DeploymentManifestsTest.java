@@ -40,6 +40,7 @@ class DeploymentManifestsTest {
           "overlays/staging",
           "overlays/prod",
           "overlays/phase2",
+          "overlays/phase2-dedicated",
           "docker-compose.yml");
   private static final String DEPLOYMENT = "k8s/base/node/deployment.yaml";
 
