@@ -86,42 +86,14 @@ public record NodeSettings(
   }
 
   public NodeSettings withExtraConfig(String hocon) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
-        hocon,
-        roles,
-        discovery,
-        readDatabase,
-        tenancy);
-  }
-
-  public NodeSettings withRoles(Set<NodeRole> newRoles) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
-        extraConfig,
-        newRoles,
-        discovery,
-        readDatabase,
-        tenancy);
+    return copy(hocon, readDatabase);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
+    return copy(extraConfig, Optional.of(replica));
+  }
+
+  private NodeSettings copy(String newExtraConfig, Optional<ReadDatabase> newReadDatabase) {
     return new NodeSettings(
         clusterHost,
         clusterPort,
@@ -132,35 +104,11 @@ public record NodeSettings(
         dbUser,
         dbPassword,
         platformKey,
-        extraConfig,
+        newExtraConfig,
         roles,
         discovery,
-        Optional.of(replica),
+        newReadDatabase,
         tenancy);
-  }
-
-  public NodeSettings withTenancy(Tenancy newTenancy) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
-        extraConfig,
-        newTenancy.hostedTiers().isEmpty() ? roles : withEntities(roles),
-        discovery,
-        readDatabase,
-        newTenancy);
-  }
-
-  private static Set<NodeRole> withEntities(Set<NodeRole> roles) {
-    var more = new java.util.HashSet<>(roles);
-    more.add(NodeRole.ENTITIES);
-    return more;
   }
 
   boolean has(NodeRole role) {

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.testing.Eventually;
-import io.bulwark.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,26 +22,22 @@ import org.junit.jupiter.api.Test;
 class ClusterBootstrapTest {
   private static final String NAMESPACE = "bulwark-test";
 
-  private TestDatabase db;
   private FakeKubernetesApi kubernetes;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private ProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
+    try {
+      cluster.close();
+    } finally {
+      kubernetes.close();
     }
-    kubernetes.close();
-    db.close();
   }
 
   @Test
   void threeNodesFindEachOtherThroughTheKubernetesApiAndFormOneCluster() throws Exception {
-    db = TestDatabase.create();
     kubernetes = new FakeKubernetesApi(Path.of("target", "fake-kubernetes"), NAMESPACE);
-    String platformKey = TestNode.newPlatformKey();
     Map<String, String> env = new HashMap<>();
-    env.put("BULWARK_TELEMETRY", "off");
     env.put("BULWARK_DISCOVERY", "kubernetes");
     env.put("BULWARK_REQUIRED_CONTACT_POINTS", "3");
     env.put("BULWARK_SEED_NODES", "");
@@ -56,19 +50,14 @@ class ClusterBootstrapTest {
             mount + "api-ca-path=" + kubernetes.caFile.toAbsolutePath(),
             mount + "api-token-path=" + kubernetes.tokenFile.toAbsolutePath(),
             mount + "pod-namespace-path=" + kubernetes.namespaceFile.toAbsolutePath());
-    nodes.addAll(
-        NodeProcess.cluster(
-            db,
-            NodeRolesTest.platformKeyFile(platformKey),
+    cluster =
+        ProcessCluster.launch(
             List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
             env,
-            properties));
-    kubernetes.pods(nodes.stream().map(n -> n.managementPort).toList());
-
-    for (NodeProcess node : nodes) {
-      node.awaitReady();
-    }
-    for (NodeProcess node : nodes) {
+            properties);
+    kubernetes.pods(cluster.nodes.stream().map(n -> n.managementPort).toList());
+    cluster.awaitReady();
+    for (NodeProcess node : cluster.nodes) {
       var view = new ClusterView(node);
       Eventually.await(
           Duration.ofSeconds(30),
@@ -80,7 +69,7 @@ class ClusterBootstrapTest {
     assertEquals(Set.of("app.kubernetes.io/name=bulwark"), Set.copyOf(kubernetes.selectorsAsked));
     assertEquals(List.of(), kubernetes.refused, "every request carried the mount's token");
 
-    var ledger = new Ledger(new ApiClient(nodes.get(2).baseUrl(), null), platformKey);
+    var ledger = new Ledger(new ApiClient(cluster.node(2).baseUrl(), null), cluster.platformKey);
     ledger.tenantWithAdmin("bootstrapped");
   }
 }

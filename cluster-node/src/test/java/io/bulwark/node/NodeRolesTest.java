@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.domain.Slices;
 import io.bulwark.testing.Eventually;
-import io.bulwark.testing.TestDatabase;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,12 +29,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeRolesTest {
   private static final int ACCOUNTS = 24;
-  private static final Map<String, String> ENV =
-      Map.of("BULWARK_TELEMETRY", "off", "BULWARK_TENANT_TIERS", "vip=gold");
+  private static final Map<String, String> ENV = Map.of("BULWARK_TENANT_TIERS", "vip=gold");
 
-  private TestDatabase db;
+  private ProcessCluster cluster;
   private String platformKey;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private List<NodeProcess> nodes;
   private NodeProcess api;
   private NodeProcess entitiesAndProjections;
   private NodeProcess entitiesOnly;
@@ -48,17 +42,11 @@ class NodeRolesTest {
 
   @BeforeAll
   void start() throws Exception {
-    db = TestDatabase.create();
-    platformKey = TestNode.newPlatformKey();
-    nodes.addAll(
-        NodeProcess.cluster(
-            db,
-            platformKeyFile(platformKey),
-            List.of("api", "entities,projections", "entities", "entities-gold"),
-            ENV));
-    for (NodeProcess node : nodes) {
-      node.awaitReady();
-    }
+    cluster =
+        ProcessCluster.start(
+            List.of("api", "entities,projections", "entities", "entities-gold"), ENV);
+    platformKey = cluster.platformKey;
+    nodes = cluster.nodes;
     api = nodes.get(0);
     entitiesAndProjections = nodes.get(1);
     entitiesOnly = nodes.get(2);
@@ -68,10 +56,7 @@ class NodeRolesTest {
 
   @AfterAll
   void stop() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-    db.close();
+    cluster.close();
   }
 
   @Test
@@ -218,18 +203,5 @@ class NodeRolesTest {
           }
         });
     assertEquals(50, ledger.balance("vip", admin, "acc-9"), "vip's money is where it was");
-  }
-
-  /** The platform key as an owner-only file, as a mounted secret would hold it. */
-  static Path platformKeyFile(String key) throws Exception {
-    Path dir = Files.createDirectories(Path.of("target", "node-processes"));
-    Path file =
-        Files.createTempFile(
-            dir,
-            "platform-key",
-            "",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, key);
-    return file.toAbsolutePath();
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.Sql;
-import io.bulwark.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,35 +25,22 @@ class RollingUpdateTest {
   private static final String TENANT = "rolling";
   private static final String EUR = "EUR";
 
-  private TestDatabase db;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private ProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-    db.close();
+    cluster.close();
   }
 
   @Test
   void restartingEveryNodeInTurnUnderLoadFailsNoAcceptedRequest() throws Exception {
-    db = TestDatabase.create();
-    String platformKey = TestNode.newPlatformKey();
-    nodes.addAll(
-        NodeProcess.cluster(
-            db,
-            NodeRolesTest.platformKeyFile(platformKey),
+    cluster =
+        ProcessCluster.start(
             List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
-            Map.of(
-                "BULWARK_TELEMETRY", "off",
-                "BULWARK_APP_VERSION", "1.0.0",
-                "BULWARK_SHUTDOWN_UNREADY_DELAY", "2s")));
-    for (NodeProcess node : nodes) {
-      node.awaitReady();
-    }
+            Map.of("BULWARK_APP_VERSION", "1.0.0", "BULWARK_SHUTDOWN_UNREADY_DELAY", "2s"));
+    List<NodeProcess> nodes = cluster.nodes;
     var api = new ApiClient(nodes.get(0).baseUrl(), new OpenApiContract());
-    var tenant = new Ledger(api, platformKey).funded(TENANT, 12, 5_000, EUR);
+    var tenant = new Ledger(api, cluster.platformKey).funded(TENANT, 12, 5_000, EUR);
 
     Map<String, SteadyTransfers.Outcome> outcomes;
     List<String> logs = new ArrayList<>();
@@ -103,12 +89,12 @@ class RollingUpdateTest {
           node.logLines().stream().anyMatch(l -> l.contains("Bulwark node 1.0.1 is up")),
           node.log + " runs app-version 1.0.1");
     }
-    new InvariantChecks(api, TENANT, tenant.admin(), EUR, db.dataSource())
+    new InvariantChecks(api, TENANT, tenant.admin(), EUR, cluster.db.dataSource())
         .assertClientsAgree(
             outcomes, tenant.funding(), tenant.limits(), nodes.get(0).managementUrl());
 
     var broken =
-        new Sql(db.dataSource())
+        new Sql(cluster.db.dataSource())
             .rows(
                 "SELECT persistence_id, count(*) AS events, count(DISTINCT sequence_number) AS"
                     + " distinct_numbers, max(sequence_number) AS highest FROM event_journal"

@@ -1,0 +1,79 @@
+package io.bulwark.node;
+
+import io.bulwark.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Node processes on a fresh test database, started as {@link LocalCluster} starts them (its
+ * environment and seed scheme, on free ports), Kamon off unless {@code env} says otherwise. The
+ * platform key is a generated, owner-only file, as a mounted secret would be.
+ */
+final class ProcessCluster implements AutoCloseable {
+  final TestDatabase db;
+  final String platformKey;
+  final List<NodeProcess> nodes;
+
+  private ProcessCluster(TestDatabase db, String platformKey, List<NodeProcess> nodes) {
+    this.db = db;
+    this.platformKey = platformKey;
+    this.nodes = nodes;
+  }
+
+  /** One node per entry of {@code roles} (each a BULWARK_ROLES value), not yet awaited. */
+  static ProcessCluster launch(List<String> roles, Map<String, String> env, List<String> properties)
+      throws Exception {
+    var db = TestDatabase.create();
+    String platformKey = TestNode.newPlatformKey();
+    Map<String, String> withDefaults = new HashMap<>(Map.of("BULWARK_TELEMETRY", "off"));
+    withDefaults.putAll(env);
+    var nodes =
+        NodeProcess.cluster(db, platformKeyFile(platformKey), roles, withDefaults, properties);
+    return new ProcessCluster(db, platformKey, new ArrayList<>(nodes));
+  }
+
+  /** {@link #launch} and wait until every node is ready. */
+  static ProcessCluster start(List<String> roles, Map<String, String> env) throws Exception {
+    var cluster = launch(roles, env, List.of());
+    cluster.awaitReady();
+    return cluster;
+  }
+
+  void awaitReady() throws Exception {
+    for (NodeProcess node : nodes) {
+      node.awaitReady();
+    }
+  }
+
+  NodeProcess node(int index) {
+    return nodes.get(index);
+  }
+
+  private static Path platformKeyFile(String key) throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "node-processes"));
+    Path file =
+        Files.createTempFile(
+            dir,
+            "platform-key",
+            "",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, key);
+    return file.toAbsolutePath();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      for (NodeProcess node : nodes) {
+        node.close();
+      }
+    } finally {
+      db.close();
+    }
+  }
+}
