@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bulwark.testing.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,24 +35,11 @@ class ClusterBootstrapTest {
   @Test
   void threeNodesFindEachOtherThroughTheKubernetesApiAndFormOneCluster() throws Exception {
     kubernetes = new FakeKubernetesApi(Path.of("target", "fake-kubernetes"), NAMESPACE);
-    Map<String, String> env = new HashMap<>();
-    env.put("BULWARK_DISCOVERY", "kubernetes");
-    env.put("BULWARK_REQUIRED_CONTACT_POINTS", "3");
-    env.put("BULWARK_SEED_NODES", "");
-    env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
-    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(kubernetes.port()));
-    // Where a pod finds its service account mount; here, files the fake API server wrote.
-    String mount = "-Dpekko.discovery.kubernetes-api.";
-    List<String> properties =
-        List.of(
-            mount + "api-ca-path=" + kubernetes.caFile.toAbsolutePath(),
-            mount + "api-token-path=" + kubernetes.tokenFile.toAbsolutePath(),
-            mount + "pod-namespace-path=" + kubernetes.namespaceFile.toAbsolutePath());
     cluster =
         ProcessCluster.launch(
             List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
-            env,
-            properties);
+            kubernetes.nodeEnvironment(3),
+            kubernetes.nodeProperties());
     kubernetes.pods(cluster.nodes.stream().map(n -> n.managementPort).toList());
     cluster.awaitReady();
     for (NodeProcess node : cluster.nodes) {

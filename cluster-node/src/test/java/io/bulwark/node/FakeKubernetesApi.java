@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -96,6 +98,26 @@ final class FakeKubernetesApi implements AutoCloseable {
 
   int port() {
     return server.getAddress().getPort();
+  }
+
+  /** What a pod's environment says with BULWARK_DISCOVERY=kubernetes, pointing at this fake. */
+  Map<String, String> nodeEnvironment(int requiredContactPoints) {
+    Map<String, String> env = new HashMap<>();
+    env.put("BULWARK_DISCOVERY", "kubernetes");
+    env.put("BULWARK_REQUIRED_CONTACT_POINTS", Integer.toString(requiredContactPoints));
+    env.put("BULWARK_SEED_NODES", "");
+    env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(port()));
+    return env;
+  }
+
+  /** Where a pod finds its service account mount; here, the files this fake wrote. */
+  List<String> nodeProperties() {
+    String mount = "-Dpekko.discovery.kubernetes-api.";
+    return List.of(
+        mount + "api-ca-path=" + caFile.toAbsolutePath(),
+        mount + "api-token-path=" + tokenFile.toAbsolutePath(),
+        mount + "pod-namespace-path=" + namespaceFile.toAbsolutePath());
   }
 
   /** The pods the API lists: one per management port. */

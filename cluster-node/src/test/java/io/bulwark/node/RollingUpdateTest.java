@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.Sql;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -25,19 +27,34 @@ class RollingUpdateTest {
   private static final String TENANT = "rolling";
   private static final String EUR = "EUR";
 
+  private FakeKubernetesApi kubernetes;
   private ProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    cluster.close();
+    try {
+      cluster.close();
+    } finally {
+      kubernetes.close();
+    }
   }
 
   @Test
   void restartingEveryNodeInTurnUnderLoadFailsNoAcceptedRequest() throws Exception {
+    // As on Kubernetes: Cluster Bootstrap finds the pods. A restarted pod then asks the others
+    // for their cluster and joins it; with seed nodes, a restarted first seed that hears from no
+    // other seed within seed-node-timeout would found a second cluster (seen here under load).
+    kubernetes = new FakeKubernetesApi(Path.of("target", "fake-kubernetes-rolling"), "rolling");
+    Map<String, String> env = new HashMap<>(kubernetes.nodeEnvironment(3));
+    env.put("BULWARK_APP_VERSION", "1.0.0");
+    env.put("BULWARK_SHUTDOWN_UNREADY_DELAY", "2s");
     cluster =
-        ProcessCluster.start(
+        ProcessCluster.launch(
             List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
-            Map.of("BULWARK_APP_VERSION", "1.0.0", "BULWARK_SHUTDOWN_UNREADY_DELAY", "2s"));
+            env,
+            kubernetes.nodeProperties());
+    kubernetes.pods(cluster.nodes.stream().map(n -> n.managementPort).toList());
+    cluster.awaitReady();
     List<NodeProcess> nodes = cluster.nodes;
     var api = new ApiClient(nodes.get(0).baseUrl(), new OpenApiContract());
     var tenant = new Ledger(api, cluster.platformKey).funded(TENANT, 12, 5_000, EUR);
