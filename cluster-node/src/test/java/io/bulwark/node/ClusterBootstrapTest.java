@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.testing.Eventually;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,28 +20,21 @@ import org.junit.jupiter.api.Test;
 class ClusterBootstrapTest {
   private static final String NAMESPACE = "bulwark-test";
 
-  private FakeKubernetesApi kubernetes;
   private ProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    try {
-      cluster.close();
-    } finally {
-      kubernetes.close();
-    }
+    cluster.close();
   }
 
   @Test
   void threeNodesFindEachOtherThroughTheKubernetesApiAndFormOneCluster() throws Exception {
-    kubernetes = new FakeKubernetesApi(Path.of("target", "fake-kubernetes"), NAMESPACE);
     cluster =
-        ProcessCluster.launch(
+        ProcessCluster.onKubernetes(
             List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
-            kubernetes.nodeEnvironment(3),
-            kubernetes.nodeProperties());
-    kubernetes.pods(cluster.nodes.stream().map(n -> n.managementPort).toList());
-    cluster.awaitReady();
+            Map.of(),
+            NAMESPACE);
+    var kubernetes = cluster.kubernetes;
     for (NodeProcess node : cluster.nodes) {
       var view = new ClusterView(node);
       Eventually.await(

@@ -369,32 +369,6 @@ final class InvariantChecks {
     return balances;
   }
 
-  /**
-   * After clients that retried each transfer until final ({@link SteadyTransfers}): every answer a
-   * client got is the transfer's final status, and {@link #assertAll(String, Map, Map)} holds over
-   * those transfers and the {@code funding} ones.
-   */
-  void assertClientsAgree(
-      Map<String, SteadyTransfers.Outcome> outcomes,
-      List<String> funding,
-      Map<String, Long> limits,
-      String managementUrl)
-      throws Exception {
-    awaitNoTransferInFlight(limits.keySet(), Duration.ofSeconds(60));
-    List<String> ids = new ArrayList<>(funding);
-    ids.addAll(outcomes.keySet());
-    Map<String, Final> finals = finalTransfers(ids, true, Duration.ofSeconds(30));
-    Map<String, String> expected = new HashMap<>();
-    Map<String, String> actual = new HashMap<>();
-    outcomes.forEach(
-        (id, o) -> {
-          expected.put(id, o.last().status() == 201 ? "completed" : "rejected");
-          actual.put(id, finals.get(id).status());
-        });
-    assertSame(expected, actual, "each client's final answer is the transfer's");
-    assertAll(managementUrl, limits, finals);
-  }
-
   private Map<String, Long> assertEntitiesAndReadModel(
       Map<String, Long> limits, Map<String, Final> transfers) throws Exception {
     for (Final t : transfers.values()) {

@@ -111,8 +111,12 @@ class NodeFailoverTest {
       assertTrue(movedAfter <= 30, "shards ran elsewhere " + movedAfter + " s after the kill");
     }
 
-    new InvariantChecks(api, TENANT, admin, EUR, cluster.db.dataSource())
-        .assertClientsAgree(outcomes, tenant.funding(), tenant.limits(), first.managementUrl());
+    SteadyTransfers.assertOutcomesHold(
+        new InvariantChecks(api, TENANT, admin, EUR, cluster.db.dataSource()),
+        outcomes,
+        tenant.funding(),
+        tenant.limits(),
+        first.managementUrl());
   }
 
   private static double seconds(long since) {

@@ -19,14 +19,43 @@ final class ProcessCluster implements AutoCloseable {
   final String platformKey;
   final List<NodeProcess> nodes;
 
-  private ProcessCluster(TestDatabase db, String platformKey, List<NodeProcess> nodes) {
+  /** The Kubernetes API the nodes discover each other through, or null with seed nodes. */
+  final FakeKubernetesApi kubernetes;
+
+  private ProcessCluster(
+      TestDatabase db, String platformKey, List<NodeProcess> nodes, FakeKubernetesApi kubernetes) {
     this.db = db;
     this.platformKey = platformKey;
     this.nodes = nodes;
+    this.kubernetes = kubernetes;
   }
 
   /** One node per entry of {@code roles} (each a BULWARK_ROLES value), not yet awaited. */
-  static ProcessCluster launch(List<String> roles, Map<String, String> env, List<String> properties)
+  static ProcessCluster launch(List<String> roles, Map<String, String> env) throws Exception {
+    return launch(roles, env, List.of(), null);
+  }
+
+  /**
+   * Nodes that find each other as pods do (BULWARK_DISCOVERY=kubernetes), through a loopback fake
+   * of the Kubernetes API that lists them, each ready when this returns.
+   */
+  static ProcessCluster onKubernetes(List<String> roles, Map<String, String> env, String namespace)
+      throws Exception {
+    var kubernetes =
+        new FakeKubernetesApi(Path.of("target", "fake-kubernetes-" + namespace), namespace);
+    Map<String, String> withDiscovery = new HashMap<>(kubernetes.nodeEnvironment(roles.size()));
+    withDiscovery.putAll(env);
+    var cluster = launch(roles, withDiscovery, kubernetes.nodeProperties(), kubernetes);
+    kubernetes.pods(cluster.nodes.stream().map(n -> n.managementPort).toList());
+    cluster.awaitReady();
+    return cluster;
+  }
+
+  private static ProcessCluster launch(
+      List<String> roles,
+      Map<String, String> env,
+      List<String> properties,
+      FakeKubernetesApi kubernetes)
       throws Exception {
     var db = TestDatabase.create();
     String platformKey = TestNode.newPlatformKey();
@@ -34,12 +63,12 @@ final class ProcessCluster implements AutoCloseable {
     withDefaults.putAll(env);
     var nodes =
         NodeProcess.cluster(db, platformKeyFile(platformKey), roles, withDefaults, properties);
-    return new ProcessCluster(db, platformKey, new ArrayList<>(nodes));
+    return new ProcessCluster(db, platformKey, new ArrayList<>(nodes), kubernetes);
   }
 
   /** {@link #launch} and wait until every node is ready. */
   static ProcessCluster start(List<String> roles, Map<String, String> env) throws Exception {
-    var cluster = launch(roles, env, List.of());
+    var cluster = launch(roles, env);
     cluster.awaitReady();
     return cluster;
   }
@@ -74,6 +103,9 @@ final class ProcessCluster implements AutoCloseable {
       }
     } finally {
       db.close();
+      if (kubernetes != null) {
+        kubernetes.close();
+      }
     }
   }
 }

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.Sql;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,16 +25,11 @@ class RollingUpdateTest {
   private static final String TENANT = "rolling";
   private static final String EUR = "EUR";
 
-  private FakeKubernetesApi kubernetes;
   private ProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    try {
-      cluster.close();
-    } finally {
-      kubernetes.close();
-    }
+    cluster.close();
   }
 
   @Test
@@ -44,17 +37,11 @@ class RollingUpdateTest {
     // As on Kubernetes: Cluster Bootstrap finds the pods. A restarted pod then asks the others
     // for their cluster and joins it; with seed nodes, a restarted first seed that hears from no
     // other seed within seed-node-timeout would found a second cluster (seen here under load).
-    kubernetes = new FakeKubernetesApi(Path.of("target", "fake-kubernetes-rolling"), "rolling");
-    Map<String, String> env = new HashMap<>(kubernetes.nodeEnvironment(3));
-    env.put("BULWARK_APP_VERSION", "1.0.0");
-    env.put("BULWARK_SHUTDOWN_UNREADY_DELAY", "2s");
     cluster =
-        ProcessCluster.launch(
+        ProcessCluster.onKubernetes(
             List.of(LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES, LocalCluster.ALL_ROLES),
-            env,
-            kubernetes.nodeProperties());
-    kubernetes.pods(cluster.nodes.stream().map(n -> n.managementPort).toList());
-    cluster.awaitReady();
+            Map.of("BULWARK_APP_VERSION", "1.0.0", "BULWARK_SHUTDOWN_UNREADY_DELAY", "2s"),
+            "rolling");
     List<NodeProcess> nodes = cluster.nodes;
     var api = new ApiClient(nodes.get(0).baseUrl(), new OpenApiContract());
     var tenant = new Ledger(api, cluster.platformKey).funded(TENANT, 12, 5_000, EUR);
@@ -106,9 +93,12 @@ class RollingUpdateTest {
           node.logLines().stream().anyMatch(l -> l.contains("Bulwark node 1.0.1 is up")),
           node.log + " runs app-version 1.0.1");
     }
-    new InvariantChecks(api, TENANT, tenant.admin(), EUR, cluster.db.dataSource())
-        .assertClientsAgree(
-            outcomes, tenant.funding(), tenant.limits(), nodes.get(0).managementUrl());
+    SteadyTransfers.assertOutcomesHold(
+        new InvariantChecks(api, TENANT, tenant.admin(), EUR, cluster.db.dataSource()),
+        outcomes,
+        tenant.funding(),
+        tenant.limits(),
+        nodes.get(0).managementUrl());
 
     var broken =
         new Sql(cluster.db.dataSource())

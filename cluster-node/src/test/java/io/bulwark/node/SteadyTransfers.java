@@ -140,6 +140,33 @@ final class SteadyTransfers implements AutoCloseable {
     return connectionFailures.get();
   }
 
+  /**
+   * After the clients finished: every answer a client got is the transfer's final status, and
+   * {@link InvariantChecks#assertAll(String, Map, Map)} holds over those transfers and the {@code
+   * funding} ones.
+   */
+  static void assertOutcomesHold(
+      InvariantChecks checks,
+      Map<String, Outcome> outcomes,
+      List<String> funding,
+      Map<String, Long> limits,
+      String managementUrl)
+      throws Exception {
+    checks.awaitNoTransferInFlight(limits.keySet(), Duration.ofSeconds(60));
+    List<String> ids = new java.util.ArrayList<>(funding);
+    ids.addAll(outcomes.keySet());
+    var finals = checks.finalTransfers(ids, true, Duration.ofSeconds(30));
+    Map<String, String> expected = new java.util.HashMap<>();
+    Map<String, String> actual = new java.util.HashMap<>();
+    outcomes.forEach(
+        (id, o) -> {
+          expected.put(id, o.last().status() == 201 ? "completed" : "rejected");
+          actual.put(id, finals.get(id).status());
+        });
+    InvariantChecks.assertSame(expected, actual, "each client's final answer is the transfer's");
+    checks.assertAll(managementUrl, limits, finals);
+  }
+
   @Override
   public void close() {
     stop.set(true);
