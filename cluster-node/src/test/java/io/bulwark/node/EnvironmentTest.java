@@ -206,4 +206,13 @@ class EnvironmentTest {
     var error = assertThrows(StartupException.class, () -> bad.settings(null));
     assertTrue(error.getMessage().contains("entities-Gold"), error.getMessage());
   }
+
+  @Test
+  void rateLimitSharesCountTheNodesWithTheApiRole() {
+    // Phase 2: only api nodes serve requests, so only they split a tenant's cluster-wide limit.
+    assertEquals(
+        io.bulwark.http.limits.ClusterShare.API_ROLE,
+        NodeRole.API.clusterRole(),
+        "http-api counts its share over the role the node gives its API nodes");
+  }
 }

@@ -11,12 +11,18 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * How many nodes now serve the API, so each can enforce its share of a tenant's cluster-wide limit:
- * members that are Up (or WeaklyUp) and reachable from here, read every {@code every}. A crashed
- * node's share moves to the others as soon as it is unreachable.
+ * members with the cluster role {@value #API_ROLE} that are Up (or WeaklyUp) and reachable from
+ * here, read every {@code every}. A crashed node's share moves to the others as soon as it is
+ * unreachable. Entities and projections nodes (phase 2) take no share: they serve no requests. A
+ * cluster whose members carry no api role at all (a bare test system) counts every member.
  */
 public final class ClusterShare implements IntSupplier {
   private static final Set<MemberStatus> SERVING =
       Set.of(MemberStatus.up(), MemberStatus.weaklyUp());
+
+  /** The node role of API nodes (BULWARK_ROLES). */
+  public static final String API_ROLE = "api";
+
   private final AtomicInteger nodes = new AtomicInteger(1);
 
   private ClusterShare() {}
@@ -34,16 +40,20 @@ public final class ClusterShare implements IntSupplier {
     return share;
   }
 
-  private static int serving(Cluster cluster) {
+  static int serving(Cluster cluster) {
     var state = cluster.state();
     Set<Member> unreachable = state.getUnreachable();
-    int count = 0;
+    int all = 0;
+    int api = 0;
     for (Member member : state.getMembers()) {
       if (SERVING.contains(member.status()) && !unreachable.contains(member)) {
-        count++;
+        all++;
+        if (member.hasRole(API_ROLE)) {
+          api++;
+        }
       }
     }
-    return count;
+    return api > 0 ? api : all;
   }
 
   @Override
