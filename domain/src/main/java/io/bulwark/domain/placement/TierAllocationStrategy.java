@@ -14,6 +14,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -88,6 +89,12 @@ final class TierAllocationStrategy implements ShardCoordinator.StartableAllocati
       scala.collection.immutable.Map<ActorRef, IndexedSeq<String>> current,
       scala.collection.immutable.Set<String> inProgress) {
     Map<ActorRef, IndexedSeq<String>> allocations = CollectionConverters.asJava(current);
+    if (!settled(allocations)) {
+      // A region whose node is down, leaving or already removed would never complete a hand-off:
+      // the shard would stay blocked until the coordinator gives up on it (a minute), which a
+      // failover test saw. Pekko's own strategy waits for a settled cluster too.
+      return Future.successful(toScalaSet(Set.of()));
+    }
     Set<String> busy = CollectionConverters.asJava(inProgress);
     Set<String> misplaced = new HashSet<>();
     allocations.forEach(
@@ -135,6 +142,20 @@ final class TierAllocationStrategy implements ShardCoordinator.StartableAllocati
       }
     }
     return FutureConverters.asScala(all.thenApply(TierAllocationStrategy::toScalaSet));
+  }
+
+  /** No member unreachable, and every region's node known and Up. */
+  private boolean settled(Map<ActorRef, IndexedSeq<String>> allocations) {
+    if (!cluster.state().getUnreachable().isEmpty()) {
+      return false;
+    }
+    for (ActorRef region : allocations.keySet()) {
+      Member member = memberOf(region);
+      if (member == null || member.status() != MemberStatus.up()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The pools the regions form: the shared one (empty) and one per tier role present. */
