@@ -96,18 +96,21 @@ final class Environment {
     if (blank(raw)) {
       return NodeRole.ALL;
     }
-    var plain =
+    // A tier role (entities-<tier>) is read by tenancy() and implies entities.
+    boolean hostsTier =
+        java.util.Arrays.stream(raw.split(","))
+            .anyMatch(r -> r.strip().startsWith(TenantPlacement.TIER_ROLE_PREFIX));
+    String plain =
         java.util.Arrays.stream(raw.split(","))
             .map(String::strip)
-            .filter(r -> !r.startsWith(TenantPlacement.TIER_ROLE_PREFIX))
-            .toList();
-    if (plain.stream().allMatch(String::isEmpty)
-        && raw.contains(TenantPlacement.TIER_ROLE_PREFIX)) {
+            .filter(r -> !r.isEmpty() && !r.startsWith(TenantPlacement.TIER_ROLE_PREFIX))
+            .collect(java.util.stream.Collectors.joining(","));
+    if (plain.isEmpty() && hostsTier) {
       return Set.of(NodeRole.ENTITIES);
     }
     try {
-      var roles = new java.util.HashSet<>(NodeRole.parse(String.join(",", plain)));
-      if (raw.contains(TenantPlacement.TIER_ROLE_PREFIX)) {
+      var roles = java.util.EnumSet.copyOf(NodeRole.parse(plain));
+      if (hostsTier) {
         roles.add(NodeRole.ENTITIES);
       }
       return Set.copyOf(roles);
