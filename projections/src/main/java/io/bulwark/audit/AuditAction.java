@@ -1,0 +1,31 @@
+package io.bulwark.audit;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What an audit event records; {@link #wireName()} is what the table and the API show. */
+public enum AuditAction {
+  TENANT_CREATED("tenant.created"),
+  API_KEY_ISSUED("api_key.issued"),
+  API_KEY_REVOKED("api_key.revoked"),
+  AUTHENTICATION_FAILED("authentication.failed"),
+  ACCESS_DENIED("access.denied"),
+  LIMITS_CHANGED("limits.changed"),
+  ACCOUNT_CREATED("account.created"),
+  AUDIT_READ("audit.read"),
+  AUDIT_VERIFIED("audit.verified");
+
+  private final String wireName;
+
+  AuditAction(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  public static Optional<AuditAction> parse(String wireName) {
+    return Arrays.stream(values()).filter(a -> a.wireName.equals(wireName)).findFirst();
+  }
+}
