@@ -2,6 +2,7 @@ package io.bulwark.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.bulwark.audit.AuditReader;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.placement.TenantPlacement;
 import io.bulwark.domain.tenant.Tenant;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
@@ -63,6 +65,9 @@ public final class BulwarkNode {
       var dataSource = SharedPool.dataSource(system);
       LedgerProjection.init(system, dataSource);
       PendingTransfers.init(system, dataSource);
+      if (settings.has(NodeRole.PROJECTIONS)) {
+        NodeAudit.scheduleExpiry(system, dataSource, settings.audit().retentionDays());
+      }
 
       var database = databaseBreaker(system, settings, dataSource);
       ServerBinding binding = null;
@@ -103,7 +108,18 @@ public final class BulwarkNode {
     var queries = ReadModelQueries.create(system, readPool, queryBreaker);
     var revocations = KeyRevocations.clusterWide(system, keyCache);
     var protection = Protection.forNode(system, database);
-    var routes = new ApiRoutes(authenticator, entities, queries, revocations, http, protection);
+    var auditKeys = NodeAudit.keys(settings.audit());
+    var auditLog = NodeAudit.log(system, SharedPool.dataSource(system), auditKeys);
+    var auditReader =
+        new AuditReader(
+            SharedPool.dataSource(system),
+            auditKeys,
+            system
+                .dispatchers()
+                .lookup(DispatcherSelector.fromConfig(ReadModelQueries.DISPATCHER)));
+    var routes =
+        new ApiRoutes(
+            authenticator, entities, queries, revocations, http, protection, auditLog, auditReader);
     NodeGauges.start(
         system, SharedPool.dataSource(system), protection.admission(), database, queryBreaker);
     return await(ApiServer.start(system, routes.route(), http.host(), http.port()));

@@ -81,7 +81,8 @@ final class Environment {
         roles(),
         discovery,
         readDatabase(),
-        tenancy());
+        tenancy(),
+        audit());
   }
 
   /** Checks BULWARK_ROLES alone, as a node would at startup. */
@@ -208,7 +209,59 @@ final class Environment {
       throw new StartupException(
           "BULWARK_PLATFORM_KEY or BULWARK_PLATFORM_KEY_FILE is required with BULWARK_DB_URL");
     }
-    return LocalPlatformKey.readOrCreate(dataDir());
+    return LocalSecrets.platformKey(dataDir());
+  }
+
+  /**
+   * The audit chain's key: from the environment; in the embedded local mode, generated once into
+   * the data directory. Earlier keys (BULWARK_AUDIT_PREVIOUS_KEYS, comma-separated) still verify.
+   */
+  private NodeSettings.Audit audit() {
+    String key =
+        secrets
+            .read("BULWARK_AUDIT_KEY")
+            .orElseGet(
+                () -> {
+                  if (!usesEmbeddedDatabase()) {
+                    throw new StartupException(
+                        "BULWARK_AUDIT_KEY or BULWARK_AUDIT_KEY_FILE is required with BULWARK_DB_URL");
+                  }
+                  return LocalSecrets.auditKey(dataDir());
+                });
+    List<String> previous =
+        secrets
+            .read("BULWARK_AUDIT_PREVIOUS_KEYS")
+            .map(
+                raw ->
+                    java.util.Arrays.stream(raw.split("[,\\s]+"))
+                        .filter(k -> !k.isBlank())
+                        .toList())
+            .orElse(List.of());
+    for (String k : concat(key, previous)) {
+      if (k.length() < io.bulwark.audit.AuditKeys.MIN_LENGTH) {
+        throw new StartupException(
+            "BULWARK_AUDIT_KEY and BULWARK_AUDIT_PREVIOUS_KEYS need keys of at least "
+                + io.bulwark.audit.AuditKeys.MIN_LENGTH
+                + " characters");
+      }
+    }
+    int retention =
+        intVar("BULWARK_AUDIT_RETENTION_DAYS", NodeSettings.Audit.DEFAULT_RETENTION_DAYS);
+    if (retention < io.bulwark.audit.AuditExpiry.MIN_RETENTION_DAYS) {
+      throw new StartupException(
+          "BULWARK_AUDIT_RETENTION_DAYS is "
+              + retention
+              + "; audit events are kept at least "
+              + io.bulwark.audit.AuditExpiry.MIN_RETENTION_DAYS
+              + " days");
+    }
+    return new NodeSettings.Audit(key, previous, retention);
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>(rest);
+    all.add(0, first);
+    return all;
   }
 
   private int intVar(String name, int fallback) {

@@ -47,8 +47,9 @@ public final class LocalCluster {
     }
   }
 
-  /** Where every node's database and platform key are. */
-  public record Database(String url, String user, String password, Path platformKeyFile) {}
+  /** Where every node's database, platform key and audit key are. */
+  public record Database(
+      String url, String user, String password, Path platformKeyFile, Path auditKeyFile) {}
 
   /** Every role: phases 0 and 1. */
   public static final String ALL_ROLES = "api,entities,projections";
@@ -82,6 +83,7 @@ public final class LocalCluster {
     env.put("BULWARK_DB_USER", db.user());
     env.put("BULWARK_DB_PASSWORD", db.password());
     env.put("BULWARK_PLATFORM_KEY_FILE", db.platformKeyFile().toString());
+    env.put("BULWARK_AUDIT_KEY_FILE", db.auditKeyFile().toString());
     env.put("BULWARK_DATA_DIR", dataDir.resolve(member.name()).toString());
     return env;
   }
@@ -137,12 +139,17 @@ public final class LocalCluster {
       System.exit(2);
       return;
     }
-    LocalPlatformKey.readOrCreate(dir);
+    LocalSecrets.platformKey(dir);
+    LocalSecrets.auditKey(dir);
     // The embedded server trusts loopback connections (its pg_hba.conf); the node insists on a
     // password with BULWARK_DB_URL, so it gets one that the server does not check.
     var db =
         new Database(
-            database.jdbcUrl(), EmbeddedDatabase.USER, "local", LocalPlatformKey.file(dir));
+            database.jdbcUrl(),
+            EmbeddedDatabase.USER,
+            "local",
+            LocalSecrets.platformKeyFile(dir),
+            LocalSecrets.auditKeyFile(dir));
     List<String> jvm =
         List.of(
             System.getenv()

@@ -22,7 +22,8 @@ public record NodeSettings(
     Set<NodeRole> roles,
     Discovery discovery,
     Optional<ReadDatabase> readDatabase,
-    Tenancy tenancy) {
+    Tenancy tenancy,
+    Audit audit) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -48,6 +49,45 @@ public record NodeSettings(
     public Tenancy {
       hostedTiers = java.util.Set.copyOf(hostedTiers);
       tenantTiers = List.copyOf(tenantTiers);
+    }
+  }
+
+  /**
+   * The audit chain's HMAC keys (ADR 0018): {@code key} signs, {@code previousKeys} still verify
+   * what they signed; events are kept {@code retentionDays} (at least 365).
+   */
+  public record Audit(String key, List<String> previousKeys, int retentionDays) {
+    public static final int DEFAULT_RETENTION_DAYS = 400;
+
+    public Audit {
+      previousKeys = List.copyOf(previousKeys);
+    }
+
+    /**
+     * For nodes built in code (tests): an audit key derived from the platform key, so that every
+     * node given the same platform key verifies the others' events.
+     */
+    static Audit derivedFrom(String platformKey) {
+      try {
+        var digest = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] hash =
+            digest.digest(
+                ("bulwark-audit-key:" + platformKey)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Audit(
+            java.util.HexFormat.of().formatHex(hash), List.of(), DEFAULT_RETENTION_DAYS);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Audit[key=***, previousKeys="
+          + previousKeys.size()
+          + ", retentionDays="
+          + retentionDays
+          + "]";
     }
   }
 
@@ -77,7 +117,8 @@ public record NodeSettings(
         NodeRole.ALL,
         Discovery.SEED_NODES,
         Optional.empty(),
-        Tenancy.NONE);
+        Tenancy.NONE,
+        Audit.derivedFrom(platformKey));
   }
 
   public NodeSettings {
@@ -108,7 +149,8 @@ public record NodeSettings(
         roles,
         discovery,
         newReadDatabase,
-        tenancy);
+        tenancy,
+        audit);
   }
 
   boolean has(NodeRole role) {

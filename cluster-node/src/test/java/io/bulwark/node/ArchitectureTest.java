@@ -24,6 +24,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "io.bulwark.projections..",
             "io.bulwark.readmodel..",
+            "io.bulwark.audit..",
             "io.bulwark.http..",
             "io.bulwark.node..")
         .check(CLASSES);
@@ -33,7 +34,8 @@ class ArchitectureTest {
   void theReadSideDoesNotKnowTheHttpLayerOrTheNode() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.bulwark.projections..", "io.bulwark.readmodel..")
+        .resideInAnyPackage(
+            "io.bulwark.projections..", "io.bulwark.readmodel..", "io.bulwark.audit..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.bulwark.http..", "io.bulwark.node..")

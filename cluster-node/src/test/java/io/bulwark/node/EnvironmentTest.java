@@ -15,7 +15,52 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The BULWARK_* variables: defaults, secrets from files, and refusals that name the problem. */
 class EnvironmentTest {
+  private static final String AUDIT_KEY = "an-audit-key-of-enough-length-0123456789";
+
   @TempDir Path dir;
+
+  @Test
+  void aRealDatabaseWithoutAnAuditKeyStopsWithAMessageNamingIt() {
+    var env = real();
+    env.remove("BULWARK_AUDIT_KEY");
+    var error = assertThrows(StartupException.class, () -> new Environment(env).settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_AUDIT_KEY"), error.getMessage());
+  }
+
+  @Test
+  void auditKeysAndRetentionAreCheckedAndNeverPrinted() {
+    var settings =
+        new Environment(
+                real("BULWARK_AUDIT_PREVIOUS_KEYS", "old-audit-key-of-enough-length-9876543210"))
+            .settings(null);
+    assertEquals(AUDIT_KEY, settings.audit().key());
+    assertEquals(
+        List.of("old-audit-key-of-enough-length-9876543210"), settings.audit().previousKeys());
+    assertEquals(400, settings.audit().retentionDays());
+    assertFalse(settings.audit().toString().contains(AUDIT_KEY), settings.audit().toString());
+    var tooShort =
+        assertThrows(
+            StartupException.class,
+            () -> new Environment(real("BULWARK_AUDIT_KEY", "short")).settings(null));
+    assertTrue(tooShort.getMessage().contains("at least 32"), tooShort.getMessage());
+    assertFalse(tooShort.getMessage().contains("short\""), tooShort.getMessage());
+    var retention =
+        assertThrows(
+            StartupException.class,
+            () -> new Environment(real("BULWARK_AUDIT_RETENTION_DAYS", "30")).settings(null));
+    assertTrue(retention.getMessage().contains("at least 365"), retention.getMessage());
+  }
+
+  @Test
+  void theLocalModeGeneratesItsAuditKeyOnce() throws Exception {
+    var env = new Environment(Map.of("BULWARK_DATA_DIR", dir.toString()));
+    String first = env.settings("jdbc:postgresql://127.0.0.1:1/postgres").audit().key();
+    String second = env.settings("jdbc:postgresql://127.0.0.1:1/postgres").audit().key();
+    assertEquals(first, second);
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("audit-key"))));
+  }
 
   @Test
   void aRealDatabaseWithoutAPlatformKeyStopsWithAMessageNamingIt() {
@@ -41,12 +86,14 @@ class EnvironmentTest {
   void secretsAreReadFromFiles() throws Exception {
     Files.writeString(dir.resolve("pk"), "platform-secret\n");
     Files.writeString(dir.resolve("pw"), "db-secret\n");
+    Files.writeString(dir.resolve("ak"), AUDIT_KEY + "\n");
     var settings =
         new Environment(
                 Map.of(
                     "BULWARK_DB_URL", "jdbc:postgresql://127.0.0.1:1/x",
                     "BULWARK_PLATFORM_KEY_FILE", dir.resolve("pk").toString(),
-                    "BULWARK_DB_PASSWORD_FILE", dir.resolve("pw").toString()))
+                    "BULWARK_DB_PASSWORD_FILE", dir.resolve("pw").toString(),
+                    "BULWARK_AUDIT_KEY_FILE", dir.resolve("ak").toString()))
             .settings(null);
     assertEquals("platform-secret", settings.platformKey());
     assertEquals("db-secret", settings.dbPassword());
@@ -125,6 +172,7 @@ class EnvironmentTest {
     env.put("BULWARK_DB_URL", "jdbc:postgresql://127.0.0.1:1/x");
     env.put("BULWARK_DB_PASSWORD", "pw");
     env.put("BULWARK_PLATFORM_KEY", "k");
+    env.put("BULWARK_AUDIT_KEY", AUDIT_KEY);
     for (int i = 0; i < more.length; i += 2) {
       env.put(more[i], more[i + 1]);
     }

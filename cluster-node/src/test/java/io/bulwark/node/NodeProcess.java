@@ -72,6 +72,14 @@ final class NodeProcess implements AutoCloseable {
     this.process = builder.start();
   }
 
+  /** The audit key of a cluster, beside its platform key file and derived from that key. */
+  private static Path auditKeyFile(Path platformKeyFile) throws IOException {
+    Path file = platformKeyFile.resolveSibling(platformKeyFile.getFileName() + ".audit");
+    String platformKey = java.nio.file.Files.readString(platformKeyFile).strip();
+    java.nio.file.Files.writeString(file, NodeSettings.Audit.derivedFrom(platformKey).key());
+    return file;
+  }
+
   private static NodeProcess onFreePorts(
       String name,
       TestDatabase db,
@@ -89,6 +97,7 @@ final class NodeProcess implements AutoCloseable {
     env.put("BULWARK_DB_USER", db.user());
     env.put("BULWARK_DB_PASSWORD", db.password());
     env.put("BULWARK_PLATFORM_KEY", platformKey);
+    env.put("BULWARK_AUDIT_KEY", NodeSettings.Audit.derivedFrom(platformKey).key());
     env.put("BULWARK_HTTP_PORT", Integer.toString(httpPort));
     env.put("BULWARK_MANAGEMENT_PORT", Integer.toString(managementPort));
     env.put("BULWARK_CLUSTER_PORT", Integer.toString(clusterPort));
@@ -157,7 +166,9 @@ final class NodeProcess implements AutoCloseable {
               TestNode.freePort(),
               TestNode.freePort()));
     }
-    var database = new LocalCluster.Database(db.url(), db.user(), db.password(), platformKeyFile);
+    var database =
+        new LocalCluster.Database(
+            db.url(), db.user(), db.password(), platformKeyFile, auditKeyFile(platformKeyFile));
     Path dataDir = Path.of("target", "node-processes", "data");
     List<NodeProcess> nodes = new ArrayList<>();
     for (var m : members) {

@@ -31,7 +31,11 @@ class OpenApiDocumentTest {
             Map.entry("/v1/tenants/{tenantId}/accounts/{accountId}/entries", List.of("get")),
             Map.entry("/v1/tenants/{tenantId}/transfers", List.of("post", "get")),
             Map.entry("/v1/tenants/{tenantId}/transfers:batch", List.of("post")),
-            Map.entry("/v1/tenants/{tenantId}/transfers/{transferId}", List.of("get")));
+            Map.entry("/v1/tenants/{tenantId}/transfers/{transferId}", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/audit-events", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/audit-events/verification", List.of("get")),
+            Map.entry("/v1/audit-events", List.of("get")),
+            Map.entry("/v1/audit-events/verification", List.of("get")));
     expected.forEach(
         (path, methods) -> {
           var item = api.getPaths().get(path);

@@ -2,7 +2,11 @@ package io.bulwark.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.bulwark.audit.AuditEvent;
+import io.bulwark.audit.AuditReader;
+import io.bulwark.audit.AuditTrail;
 import io.bulwark.domain.Stages;
+import io.bulwark.http.auth.Authentication;
 import io.bulwark.http.auth.Authenticator;
 import io.bulwark.http.limits.Protection;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +37,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ApiRoutes extends AllDirectives {
   private final Authenticator authenticator;
   private final TenantHandlers tenants;
+  private final Auditor auditor;
+  private final AuditHandlers audit;
   private final LedgerHandlers ledger;
   private final BatchTransfers batch;
   private final Guards guards;
@@ -47,11 +53,15 @@ public final class ApiRoutes extends AllDirectives {
       io.bulwark.readmodel.ReadModelQueries queries,
       io.bulwark.http.auth.KeyRevocations revocations,
       HttpSettings settings,
-      Protection protection) {
+      Protection protection,
+      AuditTrail auditTrail,
+      AuditReader auditReader) {
     this.authenticator = authenticator;
+    this.auditor = new Auditor(auditTrail);
     this.tenants =
-        new TenantHandlers(entities, revocations, protection.settings().tenantDefaults());
-    this.ledger = new LedgerHandlers(entities, queries, settings.transferWait());
+        new TenantHandlers(entities, revocations, protection.settings().tenantDefaults(), auditor);
+    this.ledger = new LedgerHandlers(entities, queries, settings.transferWait(), auditor);
+    this.audit = new AuditHandlers(auditReader, auditor);
     this.guards = new Guards(protection);
     this.batch =
         new BatchTransfers(
@@ -94,13 +104,18 @@ public final class ApiRoutes extends AllDirectives {
   private Route authenticated(
       RequestContext rc, RequestScope scope, Deadline deadline, RequestLimits limits) {
     String requestId = scope.requestId;
+    scope.clientIp(limits.clientIp());
     return optionalHeaderValueByName(
         "Authorization",
         header ->
             onSuccess(
                 authenticator.authenticate(header),
-                principal -> {
+                authentication -> {
+                  var principal = authentication.principalIfAny();
                   if (principal.isEmpty()) {
+                    if (authentication.failure().reason() != Authentication.Reason.MISSING) {
+                      auditor.authenticationFailed(scope, authentication.failure());
+                    }
                     guards.authenticationFailed(limits);
                     return complete(
                         Problems.of(
@@ -110,11 +125,21 @@ public final class ApiRoutes extends AllDirectives {
                   }
                   scope.caller(principal.get());
                   var call = new Call(requestId, principal.get(), deadline, scope);
-                  return guards.forCaller(rc, call, limits, () -> v1(rc, call));
+                  return guards.forCaller(
+                      rc,
+                      call,
+                      limits,
+                      () -> mapResponse(r -> auditor.deniedIfSo(call, r), () -> v1(rc, call)));
                 }));
   }
 
   private Route v1(RequestContext rc, Call call) {
+    return concat(
+        pathPrefix("audit-events", () -> auditEvents(call, AuditEvent.PLATFORM_CHAIN)),
+        tenants(rc, call));
+  }
+
+  private Route tenants(RequestContext rc, Call call) {
     return pathPrefix(
         "tenants",
         () ->
@@ -167,6 +192,7 @@ public final class ApiRoutes extends AllDirectives {
                                             call, () -> tenants.revokeKey(call, tenantId, keyId))),
                                 methodNotAllowed(call, "DELETE"))))),
         path("limits", () -> limits(rc, call, tenantId)),
+        pathPrefix("audit-events", () -> auditEvents(call, tenantId)),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
         path(
             "transfers:batch",
@@ -181,6 +207,30 @@ public final class ApiRoutes extends AllDirectives {
                                         batch.upload(rc, call, tenantId)))),
                     methodNotAllowed(call, "POST"))),
         pathPrefix("transfers", () -> transfers(rc, call, tenantId)));
+  }
+
+  /** A tenant's audit chain, or with {@code AuditEvent.PLATFORM_CHAIN} the platform's. */
+  private Route auditEvents(Call call, String chain) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    get(
+                        () ->
+                            parameterOptional(
+                                "action",
+                                action ->
+                                    paged(
+                                        call,
+                                        (limit, cursor) ->
+                                            audit.list(call, chain, action, limit, cursor)))),
+                    methodNotAllowed(call, "GET"))),
+        path(
+            "verification",
+            () ->
+                concat(
+                    get(() -> respond(call, () -> audit.verify(call, chain))),
+                    methodNotAllowed(call, "GET"))));
   }
 
   private Route limits(RequestContext rc, Call call, String tenantId) {

@@ -1,5 +1,6 @@
 package io.bulwark.http;
 
+import io.bulwark.audit.AuditAction;
 import io.bulwark.domain.Ids;
 import io.bulwark.domain.Refusal;
 import io.bulwark.domain.account.Account;
@@ -36,12 +37,15 @@ final class LedgerHandlers {
 
   private final EntityGateway entities;
   private final ReadModelQueries queries;
+  private final Auditor auditor;
   private final Duration transferWait;
 
-  LedgerHandlers(EntityGateway entities, ReadModelQueries queries, Duration transferWait) {
+  LedgerHandlers(
+      EntityGateway entities, ReadModelQueries queries, Duration transferWait, Auditor auditor) {
     this.entities = entities;
     this.queries = queries;
     this.transferWait = transferWait;
+    this.auditor = auditor;
   }
 
   /** The read models, for one request: no query starts after its deadline. */
@@ -54,17 +58,25 @@ final class LedgerHandlers {
     String id = body.requiredId("id");
     String currency = body.requiredCurrency("currency");
     Long overdraftLimit = body.overdraftLimit("overdraftLimit");
-    return entities
-        .openAccount(call, tenantId, id, currency, overdraftLimit)
-        .thenApply(
-            reply -> {
-              if (reply instanceof Account.Opened opened) {
-                return Json.response(
-                    201, opened.account(), List.of(Location.create(Paths.account(tenantId, id))));
-              }
-              throw new ApiException(
-                  409, "account_exists", "An account with this id already exists.");
-            });
+    var response =
+        entities
+            .openAccount(call, tenantId, id, currency, overdraftLimit)
+            .thenApply(
+                reply -> {
+                  if (reply instanceof Account.Opened opened) {
+                    return Json.response(
+                        201,
+                        opened.account(),
+                        List.of(Location.create(Paths.account(tenantId, id))));
+                  }
+                  throw new ApiException(
+                      409, "account_exists", "An account with this id already exists.");
+                });
+    var details = new java.util.LinkedHashMap<String, Object>();
+    details.put("currency", currency);
+    details.put("overdraftLimit", overdraftLimit == null ? "unlimited" : overdraftLimit);
+    return auditor.after(
+        response, call, tenantId, AuditAction.ACCOUNT_CREATED, "accounts/" + id, details);
   }
 
   CompletionStage<HttpResponse> getAccount(Call call, String tenantId, String accountId) {

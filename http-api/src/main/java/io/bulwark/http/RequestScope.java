@@ -33,10 +33,16 @@ final class RequestScope {
   final String path;
   final String route;
   final Priority priority;
+  final String userAgent;
+
+  /** The tenant the path names, whoever calls; null for paths outside a tenant. */
+  final String pathTenantId;
+
   final long startNanos = System.nanoTime();
   private final Context base;
   private volatile String tenantId;
   private volatile String keyId;
+  private volatile String clientIp;
 
   private RequestScope(HttpRequest request, String requestId) {
     this.requestId = requestId;
@@ -45,9 +51,11 @@ final class RequestScope {
     var match = RouteTemplates.of(path);
     this.route = match.template();
     this.tenantId = match.tenantId();
+    this.pathTenantId = match.tenantId();
     this.priority = Priority.of(method, path);
     this.base = Kamon.currentContext();
     this.traceId = traceIdOf(base, request);
+    this.userAgent = request.getHeader("User-Agent").map(h -> h.value()).orElse(null);
   }
 
   static RequestScope begin(HttpRequest request, String requestId) {
@@ -64,6 +72,15 @@ final class RequestScope {
 
   String tenantId() {
     return tenantId;
+  }
+
+  /** The client's address, once the edge has resolved it behind the trusted proxies. */
+  void clientIp(String ip) {
+    clientIp = ip;
+  }
+
+  String clientIp() {
+    return clientIp;
   }
 
   /** The trace context to send entities: the request's span and the ids the logs show. */

@@ -18,7 +18,8 @@ final class RouteTemplates {
           new String[] {"accounts", "{accountId}"},
           new String[] {"transfers", "{transferId}"});
 
-  private static final List<String> LEAVES = List.of("limits", "entries", "transfers:batch");
+  private static final List<String> LEAVES =
+      List.of("limits", "entries", "transfers:batch", "audit-events", "verification");
 
   private RouteTemplates() {}
 

@@ -1,5 +1,6 @@
 package io.bulwark.http;
 
+import io.bulwark.audit.AuditAction;
 import io.bulwark.domain.tenant.ApiKeyView;
 import io.bulwark.domain.tenant.Role;
 import io.bulwark.domain.tenant.Tenant;
@@ -23,27 +24,37 @@ final class TenantHandlers {
   private final EntityGateway entities;
   private final KeyRevocations revocations;
   private final TenantLimits defaultLimits;
+  private final Auditor auditor;
 
-  TenantHandlers(EntityGateway entities, KeyRevocations revocations, TenantLimits defaultLimits) {
+  TenantHandlers(
+      EntityGateway entities,
+      KeyRevocations revocations,
+      TenantLimits defaultLimits,
+      Auditor auditor) {
     this.entities = entities;
     this.revocations = revocations;
     this.defaultLimits = defaultLimits;
+    this.auditor = auditor;
   }
 
   CompletionStage<HttpResponse> create(Call call, JsonBody body) {
     Access.platformOnly(call.principal());
     String id = body.requiredId("id");
     String name = body.requiredString("name", 200);
-    return entities
-        .createTenant(call, id, name)
-        .thenApply(
-            reply -> {
-              if (reply instanceof Tenant.Created created) {
-                return Json.response(
-                    201, created.tenant(), List.of(Location.create(Paths.tenant(id))));
-              }
-              throw new ApiException(409, "tenant_exists", "A tenant with this id already exists.");
-            });
+    var response =
+        entities
+            .createTenant(call, id, name)
+            .thenApply(
+                reply -> {
+                  if (reply instanceof Tenant.Created created) {
+                    return Json.response(
+                        201, created.tenant(), List.of(Location.create(Paths.tenant(id))));
+                  }
+                  throw new ApiException(
+                      409, "tenant_exists", "A tenant with this id already exists.");
+                });
+    return auditor.after(
+        response, call, id, AuditAction.TENANT_CREATED, "tenants/" + id, Map.of("name", name));
   }
 
   CompletionStage<HttpResponse> get(Call call, String tenantId) {
@@ -64,18 +75,26 @@ final class TenantHandlers {
     String name = body.requiredString("name", 200);
     List<String> roles = roles(body);
     var issued = ApiKeys.issue(tenantId);
-    return entities
-        .issueKey(call, tenantId, issued.keyId(), name, roles, issued.hash())
-        .thenApply(
-            reply -> {
-              if (reply.key() == null) {
-                throw ApiException.notFound();
-              }
-              return Json.response(
-                  201,
-                  withSecret(reply.key(), issued.secret()),
-                  List.of(Location.create(Paths.apiKey(tenantId, issued.keyId()))));
-            });
+    var response =
+        entities
+            .issueKey(call, tenantId, issued.keyId(), name, roles, issued.hash())
+            .thenApply(
+                reply -> {
+                  if (reply.key() == null) {
+                    throw ApiException.notFound();
+                  }
+                  return Json.response(
+                      201,
+                      withSecret(reply.key(), issued.secret()),
+                      List.of(Location.create(Paths.apiKey(tenantId, issued.keyId()))));
+                });
+    return auditor.after(
+        response,
+        call,
+        tenantId,
+        AuditAction.API_KEY_ISSUED,
+        "api-keys/" + issued.keyId(),
+        Map.of("name", name, "roles", roles));
   }
 
   CompletionStage<HttpResponse> listKeys(Call call, String tenantId) {
@@ -99,16 +118,19 @@ final class TenantHandlers {
     if (!KEY_ID.matcher(keyId).matches()) {
       throw new ApiException(400, "invalid_id", "'keyId' is not an API key id.", "keyId");
     }
-    return entities
-        .revokeKey(call, tenantId, keyId)
-        .thenApply(
-            reply -> {
-              if (reply.outcome() == Tenant.RevokeOutcome.NOT_FOUND) {
-                throw ApiException.notFound();
-              }
-              revocations.revoked(tenantId, keyId);
-              return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-            });
+    var response =
+        entities
+            .revokeKey(call, tenantId, keyId)
+            .thenApply(
+                reply -> {
+                  if (reply.outcome() == Tenant.RevokeOutcome.NOT_FOUND) {
+                    throw ApiException.notFound();
+                  }
+                  revocations.revoked(tenantId, keyId);
+                  return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+                });
+    return auditor.after(
+        response, call, tenantId, AuditAction.API_KEY_REVOKED, "api-keys/" + keyId, Map.of());
   }
 
   /** A tenant's rate limits as they apply now: its own, or the configured defaults. */
@@ -128,17 +150,33 @@ final class TenantHandlers {
             body.requiredInt("writeBurst", 1, TenantLimits.MAX),
             body.requiredInt("readsPerSecond", 1, TenantLimits.MAX),
             body.requiredInt("readBurst", 1, TenantLimits.MAX));
-    return entities
-        .setLimits(call, tenantId, limits)
-        .thenApply(reply -> limitsResponse(tenantId, reply, true));
+    return auditor.after(
+        entities
+            .setLimits(call, tenantId, limits)
+            .thenApply(reply -> limitsResponse(tenantId, reply, true)),
+        call,
+        tenantId,
+        AuditAction.LIMITS_CHANGED,
+        "limits",
+        Map.of(
+            "writesPerSecond", limits.writesPerSecond(),
+            "writeBurst", limits.writeBurst(),
+            "readsPerSecond", limits.readsPerSecond(),
+            "readBurst", limits.readBurst()));
   }
 
   /** Returns a tenant to the configured defaults (platform only). */
   CompletionStage<HttpResponse> clearLimits(Call call, String tenantId) {
     Access.platformFor(call.principal(), tenantId);
-    return entities
-        .setLimits(call, tenantId, null)
-        .thenApply(reply -> limitsResponse(tenantId, reply, true));
+    return auditor.after(
+        entities
+            .setLimits(call, tenantId, null)
+            .thenApply(reply -> limitsResponse(tenantId, reply, true)),
+        call,
+        tenantId,
+        AuditAction.LIMITS_CHANGED,
+        "limits",
+        Map.of("source", "default"));
   }
 
   private HttpResponse limitsResponse(String tenantId, Tenant.LimitsReply reply, boolean changed) {

@@ -1,6 +1,10 @@
 package io.bulwark.http;
 
 import com.typesafe.config.ConfigFactory;
+import io.bulwark.audit.AuditEvent;
+import io.bulwark.audit.AuditKeys;
+import io.bulwark.audit.AuditReader;
+import io.bulwark.audit.AuditTrail;
 import io.bulwark.domain.tenant.KeyRecord;
 import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.http.auth.ApiKeys;
@@ -33,6 +37,15 @@ final class RouteServer implements AutoCloseable {
   final String operatorKey;
   final String viewerKey;
   final Protection protection;
+
+  /** What the routes handed to the audit trail, in order. */
+  final List<AuditEvent> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private final AuditTrail audit =
+      event -> {
+        audited.add(event);
+        return CompletableFuture.completedFuture(null);
+      };
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -77,7 +90,12 @@ final class RouteServer implements AutoCloseable {
             new ReadModelQueries(noDatabase(), Runnable::run),
             KeyRevocations.localOnly(cache),
             HttpSettings.fromConfig(config),
-            protection);
+            protection,
+            audit,
+            new AuditReader(
+                noDatabase(),
+                AuditKeys.of("route-test-audit-key-" + "k".repeat(32)),
+                Runnable::run));
     binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
   }
 

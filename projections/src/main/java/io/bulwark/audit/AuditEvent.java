@@ -52,7 +52,14 @@ public record AuditEvent(
     occurredAt = occurredAt.truncatedTo(ChronoUnit.MICROS);
     userAgent = cut(userAgent, MAX_USER_AGENT);
     target = cut(target, MAX_TARGET);
-    details = details == null ? Map.of() : Map.copyOf(details);
+    details =
+        details == null
+            ? Map.of()
+            : details.entrySet().stream()
+                .filter(e -> e.getValue() != null)
+                .collect(
+                    java.util.stream.Collectors.toUnmodifiableMap(
+                        Map.Entry::getKey, Map.Entry::getValue));
   }
 
   private static String cut(String s, int max) {

@@ -16,8 +16,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.sql.DataSource;
-import kamon.Kamon;
-import kamon.metric.Metric;
 
 /**
  * Appends audit events to their chains in PostgreSQL. One writer thread per node takes what has
@@ -40,12 +38,6 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String MOVE_HEAD =
       "UPDATE audit_chain_heads SET last_seq = ?, last_hash = ? WHERE tenant_id = ?";
-
-  private static final Metric.Counter WRITTEN =
-      Kamon.counter("bulwark.audit.events", "Audit events appended to their chains");
-  private static final Metric.Counter FAILED =
-      Kamon.counter(
-          "bulwark.audit.write.failures", "Audit events that could not be appended, by cause");
 
   private record Pending(AuditEvent event, CompletableFuture<Void> done) {}
 
@@ -72,7 +64,7 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
   public CompletionStage<Void> record(AuditEvent event) {
     var pending = new Pending(event, new CompletableFuture<>());
     if (closed || !queue.offer(pending)) {
-      FAILED.withTag("cause", closed ? "closed" : "queue_full").increment();
+      AuditTelemetry.notStored(closed ? "closed" : "queue_full", 1);
       pending.done.completeExceptionally(
           new AuditUnavailableException(
               closed ? "the audit log is closed" : "the audit log's queue is full"));
@@ -107,7 +99,7 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (SQLException | RuntimeException e) {
-        FAILED.withTag("cause", "database").increment(batch.size());
+        AuditTelemetry.notStored("database", batch.size());
         var failure = new AuditUnavailableException("the audit events were not stored", e);
         batch.forEach(p -> p.done.completeExceptionally(failure));
       }
@@ -132,12 +124,7 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
         throw e;
       }
     }
-    for (Pending p : batch) {
-      WRITTEN
-          .withTag("action", p.event.action().wireName())
-          .withTag("outcome", p.event.outcome().wireName())
-          .increment();
-    }
+    batch.forEach(p -> AuditTelemetry.appended(p.event));
   }
 
   private void appendToChain(Connection connection, String chain, List<AuditEvent> events)

@@ -1,12 +1,13 @@
 package io.bulwark.http.auth;
 
 import io.bulwark.domain.tenant.Role;
+import io.bulwark.http.auth.Authentication.Reason;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Turns an Authorization header into a {@link Principal}, or an empty result for a 401. */
+/** Turns an Authorization header into a {@link Principal}, or the reason for a 401. */
 public final class Authenticator {
   private static final String BEARER = "Bearer ";
 
@@ -21,19 +22,19 @@ public final class Authenticator {
     this.keys = keys;
   }
 
-  public CompletionStage<Optional<Principal>> authenticate(Optional<String> authorization) {
+  public CompletionStage<Authentication> authenticate(Optional<String> authorization) {
     if (authorization.isEmpty()
         || !authorization.get().regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return CompletableFuture.completedFuture(Optional.empty());
+      return done(Authentication.failed(Reason.MISSING));
     }
     String token = authorization.get().substring(BEARER.length()).trim();
     String presentedHash = ApiKeys.hash(token);
     if (platformKeyHash != null && ApiKeys.hashesMatch(presentedHash, platformKeyHash)) {
-      return CompletableFuture.completedFuture(Optional.of(Principal.PLATFORM));
+      return done(Authentication.of(Principal.PLATFORM));
     }
     var parsed = ApiKeys.parse(token);
     if (parsed.isEmpty()) {
-      return CompletableFuture.completedFuture(Optional.empty());
+      return done(Authentication.failed(Reason.MALFORMED));
     }
     String tenantId = parsed.get().tenantId();
     String keyId = parsed.get().keyId();
@@ -41,14 +42,22 @@ public final class Authenticator {
         .thenApply(
             reply -> {
               var key = reply.key();
-              if (key == null
-                  || !key.isActive()
-                  || !ApiKeys.hashesMatch(presentedHash, key.secretHash())) {
-                return Optional.empty();
+              if (key == null) {
+                return Authentication.failed(Reason.UNKNOWN_KEY);
+              }
+              if (!ApiKeys.hashesMatch(presentedHash, key.secretHash())) {
+                return Authentication.failed(Reason.WRONG_SECRET, tenantId, keyId);
+              }
+              if (!key.isActive()) {
+                return Authentication.failed(Reason.REVOKED, tenantId, keyId);
               }
               var roles = EnumSet.noneOf(Role.class);
               key.roles().forEach(r -> Role.parse(r).ifPresent(roles::add));
-              return Optional.of(Principal.tenantKey(tenantId, keyId, roles, reply.limits()));
+              return Authentication.of(Principal.tenantKey(tenantId, keyId, roles, reply.limits()));
             });
+  }
+
+  private static CompletionStage<Authentication> done(Authentication result) {
+    return CompletableFuture.completedFuture(result);
   }
 }
