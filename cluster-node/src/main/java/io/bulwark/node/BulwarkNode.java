@@ -103,7 +103,18 @@ public final class BulwarkNode {
             http.keyRefreshAfter(),
             http.keyExpireAfter(),
             System::nanoTime);
-    var authenticator = new Authenticator(ApiKeys.hash(settings.platformKey()), keyCache);
+    var platformKeys = new java.util.ArrayList<String>();
+    platformKeys.add(ApiKeys.hash(settings.platformKey()));
+    settings.previousPlatformKeys().forEach(k -> platformKeys.add(ApiKeys.hash(k)));
+    var authenticator = new Authenticator(platformKeys, keyCache, java.time.Clock.systemUTC());
+    if (!settings.previousPlatformKeys().isEmpty()) {
+      system
+          .log()
+          .info(
+              "Accepting {} previous platform key(s) besides the current one until"
+                  + " BULWARK_PLATFORM_KEY_PREVIOUS is removed",
+              settings.previousPlatformKeys().size());
+    }
     var queryBreaker = QueryBreaker.create(system, database, breakers);
     var queries = ReadModelQueries.create(system, readPool, queryBreaker);
     var revocations = KeyRevocations.clusterWide(system, keyCache);

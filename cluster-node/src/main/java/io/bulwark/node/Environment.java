@@ -82,6 +82,7 @@ final class Environment {
         discovery,
         readDatabase(),
         tenancy(),
+        keyList("BULWARK_PLATFORM_KEY_PREVIOUS"),
         audit());
   }
 
@@ -228,15 +229,7 @@ final class Environment {
                   }
                   return LocalSecrets.auditKey(dataDir());
                 });
-    List<String> previous =
-        secrets
-            .read("BULWARK_AUDIT_PREVIOUS_KEYS")
-            .map(
-                raw ->
-                    java.util.Arrays.stream(raw.split("[,\\s]+"))
-                        .filter(k -> !k.isBlank())
-                        .toList())
-            .orElse(List.of());
+    List<String> previous = keyList("BULWARK_AUDIT_PREVIOUS_KEYS");
     for (String k : concat(key, previous)) {
       if (k.length() < io.bulwark.audit.AuditKeys.MIN_LENGTH) {
         throw new StartupException(
@@ -256,6 +249,15 @@ final class Environment {
               + " days");
     }
     return new NodeSettings.Audit(key, previous, retention);
+  }
+
+  /** Keys from NAME or NAME_FILE, separated by commas or white space; none when unset. */
+  private List<String> keyList(String name) {
+    return secrets
+        .read(name)
+        .map(
+            raw -> java.util.Arrays.stream(raw.split("[,\\s]+")).filter(k -> !k.isBlank()).toList())
+        .orElse(List.of());
   }
 
   private static List<String> concat(String first, List<String> rest) {

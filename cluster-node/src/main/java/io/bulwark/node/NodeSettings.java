@@ -23,6 +23,7 @@ public record NodeSettings(
     Discovery discovery,
     Optional<ReadDatabase> readDatabase,
     Tenancy tenancy,
+    List<String> previousPlatformKeys,
     Audit audit) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
@@ -118,16 +119,39 @@ public record NodeSettings(
         Discovery.SEED_NODES,
         Optional.empty(),
         Tenancy.NONE,
+        List.of(),
         Audit.derivedFrom(platformKey));
   }
 
   public NodeSettings {
     roles = Set.copyOf(roles);
     seedNodes = List.copyOf(seedNodes);
+    previousPlatformKeys = List.copyOf(previousPlatformKeys);
   }
 
   public NodeSettings withExtraConfig(String hocon) {
     return copy(hocon, readDatabase);
+  }
+
+  /** The same node accepting {@code previous} platform keys too, as during a rotation. */
+  public NodeSettings withPreviousPlatformKeys(List<String> previous) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        tenancy,
+        previous,
+        audit);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
@@ -150,6 +174,7 @@ public record NodeSettings(
         discovery,
         newReadDatabase,
         tenancy,
+        previousPlatformKeys,
         audit);
   }
 

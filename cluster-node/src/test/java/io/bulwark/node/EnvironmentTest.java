@@ -52,6 +52,17 @@ class EnvironmentTest {
   }
 
   @Test
+  void previousPlatformKeysAreReadForARotation() throws Exception {
+    Files.writeString(dir.resolve("prev"), "bwp_old_one\nbwp_older_one\n");
+    var settings =
+        new Environment(real("BULWARK_PLATFORM_KEY_PREVIOUS_FILE", dir.resolve("prev").toString()))
+            .settings(null);
+    assertEquals(List.of("bwp_old_one", "bwp_older_one"), settings.previousPlatformKeys());
+    assertFalse(settings.toString().contains("bwp_old_one"), settings.toString());
+    assertEquals(List.of(), new Environment(real()).settings(null).previousPlatformKeys());
+  }
+
+  @Test
   void theLocalModeGeneratesItsAuditKeyOnce() throws Exception {
     var env = new Environment(Map.of("BULWARK_DATA_DIR", dir.toString()));
     String first = env.settings("jdbc:postgresql://127.0.0.1:1/postgres").audit().key();

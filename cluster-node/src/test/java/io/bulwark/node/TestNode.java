@@ -88,6 +88,11 @@ final class TestNode implements AutoCloseable {
     return new TestNode(settings.withExtraConfig(settings.extraConfig() + "\n" + hocon));
   }
 
+  /** The same node (not yet started) accepting {@code previous} platform keys too. */
+  TestNode withPreviousPlatformKeys(List<String> previous) {
+    return new TestNode(settings.withPreviousPlatformKeys(previous));
+  }
+
   /** The same node (not yet started) reading its lists from {@code replica}. */
   TestNode withReplica(TestDatabase replica) {
     return new TestNode(

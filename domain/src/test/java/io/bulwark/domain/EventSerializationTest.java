@@ -43,10 +43,11 @@ class EventSerializationTest {
     return Stream.of(
         Arguments.of(new Tenant.TenantCreated("acme", "Acme", AT), 7101, "tenant-created"),
         Arguments.of(
-            new Tenant.ApiKeyIssued("acme", "k1", "ci", List.of("admin"), "hash", AT),
+            new Tenant.ApiKeyIssued("acme", "k1", "ci", List.of("admin"), "hash", AT, AT),
             7101,
             "api-key-issued"),
         Arguments.of(new Tenant.ApiKeyRevoked("acme", "k1", AT), 7101, "api-key-revoked"),
+        Arguments.of(new Tenant.ApiKeyExpirySet("acme", "k1", AT, AT), 7101, "api-key-expiry-set"),
         Arguments.of(
             new Tenant.TenantLimitsSet("acme", new TenantLimits(10, 20, 30, 60), AT),
             7101,

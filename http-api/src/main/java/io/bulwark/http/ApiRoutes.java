@@ -183,6 +183,20 @@ public final class ApiRoutes extends AllDirectives {
                                 get(() -> respond(call, () -> tenants.listKeys(call, tenantId))),
                                 methodNotAllowed(call, "GET, POST"))),
                     path(
+                        segment().slash("rotate"),
+                        keyId ->
+                            concat(
+                                post(
+                                    () ->
+                                        withBody(
+                                            rc,
+                                            call,
+                                            () ->
+                                                Access.platformOrAdmin(call.principal(), tenantId),
+                                            body ->
+                                                tenants.rotateKey(call, tenantId, keyId, body))),
+                                methodNotAllowed(call, "POST"))),
+                    path(
                         segment(),
                         keyId ->
                             concat(

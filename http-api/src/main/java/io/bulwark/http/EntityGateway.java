@@ -55,12 +55,34 @@ public final class EntityGateway {
   }
 
   CompletionStage<Tenant.IssueReply> issueKey(
-      Call call, String tenantId, String keyId, String name, List<String> roles, String hash) {
+      Call call,
+      String tenantId,
+      String keyId,
+      String name,
+      List<String> roles,
+      String hash,
+      java.time.Instant expiresAt) {
     return ask(
         call,
         Tenant.ENTITY_KEY,
         tenantId,
-        r -> new Tenant.IssueKey(keyId, name, roles, hash, Times.now(), r));
+        r -> new Tenant.IssueKey(keyId, name, roles, hash, expiresAt, Times.now(), r));
+  }
+
+  CompletionStage<Tenant.RotateReply> rotateKey(
+      Call call,
+      String tenantId,
+      String oldKeyId,
+      String newKeyId,
+      String hash,
+      java.time.Instant newExpiresAt,
+      java.time.Instant oldExpiresAt,
+      java.time.Instant at) {
+    return ask(
+        call,
+        Tenant.ENTITY_KEY,
+        tenantId,
+        r -> new Tenant.RotateKey(oldKeyId, newKeyId, hash, newExpiresAt, oldExpiresAt, at, r));
   }
 
   CompletionStage<Tenant.RevokeReply> revokeKey(Call call, String tenantId, String keyId) {

@@ -158,6 +158,31 @@ public final class JsonBody {
     return node.intValue();
   }
 
+  /** A whole number from {@code min} to {@code max}, or {@code fallback} when absent or null. */
+  public int optionalInt(String member, int min, int max, int fallback) {
+    JsonNode node = root.get(member);
+    return node == null || node.isNull() ? fallback : requiredInt(member, min, max);
+  }
+
+  /** An RFC 3339 date-time strictly after {@code after}, or null when absent or null. */
+  public java.time.Instant optionalFutureTime(String member, java.time.Instant after) {
+    JsonNode node = root.get(member);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    java.time.Instant value;
+    try {
+      value = java.time.OffsetDateTime.parse(node.asText()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.invalid(
+          member, "'" + member + "' must be an RFC 3339 date-time, e.g. 2027-01-31T09:30:00Z.");
+    }
+    if (!node.isTextual() || !value.isAfter(after)) {
+      throw ApiException.invalid(member, "'" + member + "' must be a date-time in the future.");
+    }
+    return value;
+  }
+
   public List<String> requiredStringArray(String member) {
     JsonNode node = root.get(member);
     if (node == null || node.isNull()) {

@@ -19,7 +19,7 @@ final class RouteTemplates {
           new String[] {"transfers", "{transferId}"});
 
   private static final List<String> LEAVES =
-      List.of("limits", "entries", "transfers:batch", "audit-events", "verification");
+      List.of("limits", "entries", "transfers:batch", "audit-events", "verification", "rotate");
 
   private RouteTemplates() {}
 

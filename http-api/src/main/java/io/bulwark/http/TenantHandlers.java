@@ -1,6 +1,7 @@
 package io.bulwark.http;
 
 import io.bulwark.audit.AuditAction;
+import io.bulwark.domain.Times;
 import io.bulwark.domain.tenant.ApiKeyView;
 import io.bulwark.domain.tenant.Role;
 import io.bulwark.domain.tenant.Tenant;
@@ -20,6 +21,8 @@ import org.apache.pekko.http.javadsl.model.headers.Location;
 /** Tenants and their API keys. */
 final class TenantHandlers {
   private static final Pattern KEY_ID = Pattern.compile("^k[a-z0-9]{20}$");
+  private static final int DEFAULT_OVERLAP_SECONDS = 86_400;
+  private static final int MAX_OVERLAP_SECONDS = 7 * 86_400;
 
   private final EntityGateway entities;
   private final KeyRevocations revocations;
@@ -74,10 +77,11 @@ final class TenantHandlers {
     Access.platformOrAdmin(call.principal(), tenantId);
     String name = body.requiredString("name", 200);
     List<String> roles = roles(body);
+    var expiresAt = body.optionalFutureTime("expiresAt", Times.now());
     var issued = ApiKeys.issue(tenantId);
     var response =
         entities
-            .issueKey(call, tenantId, issued.keyId(), name, roles, issued.hash())
+            .issueKey(call, tenantId, issued.keyId(), name, roles, issued.hash(), expiresAt)
             .thenApply(
                 reply -> {
                   if (reply.key() == null) {
@@ -95,6 +99,63 @@ final class TenantHandlers {
         AuditAction.API_KEY_ISSUED,
         "api-keys/" + issued.keyId(),
         Map.of("name", name, "roles", roles));
+  }
+
+  /**
+   * Replaces a key: a new secret with the same name and roles, while the old key keeps working for
+   * {@code overlapSeconds} (default a day) so that clients can switch without an outage.
+   */
+  CompletionStage<HttpResponse> rotateKey(Call call, String tenantId, String keyId, JsonBody body) {
+    Access.platformOrAdmin(call.principal(), tenantId);
+    checkedKeyId(keyId);
+    var now = Times.now();
+    int overlap =
+        body.optionalInt("overlapSeconds", 0, MAX_OVERLAP_SECONDS, DEFAULT_OVERLAP_SECONDS);
+    var expiresAt = body.optionalFutureTime("expiresAt", now);
+    var issued = ApiKeys.issue(tenantId);
+    var response =
+        entities
+            .rotateKey(
+                call,
+                tenantId,
+                keyId,
+                issued.keyId(),
+                issued.hash(),
+                expiresAt,
+                now.plusSeconds(overlap),
+                now)
+            .thenApply(
+                reply ->
+                    switch (reply.outcome()) {
+                      case NOT_FOUND -> throw ApiException.notFound();
+                      case NOT_ACTIVE ->
+                          throw new ApiException(
+                              409,
+                              "api_key_inactive",
+                              "This key is revoked or has expired; issue a new key instead.");
+                      case ROTATED -> {
+                        revocations.revoked(tenantId, keyId); // other nodes reload its expiry
+                        Map<String, Object> json = withSecret(reply.newKey(), issued.secret());
+                        json.put("replaces", reply.oldKey());
+                        yield Json.response(
+                            201,
+                            json,
+                            List.of(Location.create(Paths.apiKey(tenantId, reply.newKey().id()))));
+                      }
+                    });
+    return auditor.after(
+        response,
+        call,
+        tenantId,
+        AuditAction.API_KEY_ROTATED,
+        "api-keys/" + keyId,
+        Map.of("newKeyId", issued.keyId(), "overlapSeconds", overlap));
+  }
+
+  private static void checkedKeyId(String keyId) {
+    if (!KEY_ID.matcher(keyId).matches()) {
+      throw new ApiException(400, "invalid_id", "'keyId' is not an API key id.", "keyId");
+    }
   }
 
   CompletionStage<HttpResponse> listKeys(Call call, String tenantId) {
@@ -115,9 +176,7 @@ final class TenantHandlers {
 
   CompletionStage<HttpResponse> revokeKey(Call call, String tenantId, String keyId) {
     Access.platformOrAdmin(call.principal(), tenantId);
-    if (!KEY_ID.matcher(keyId).matches()) {
-      throw new ApiException(400, "invalid_id", "'keyId' is not an API key id.", "keyId");
-    }
+    checkedKeyId(keyId);
     var response =
         entities
             .revokeKey(call, tenantId, keyId)
@@ -225,6 +284,7 @@ final class TenantHandlers {
     body.put("secret", secret);
     body.put("createdAt", key.createdAt());
     body.put("revokedAt", key.revokedAt());
+    body.put("expiresAt", key.expiresAt());
     return body;
   }
 }

@@ -73,9 +73,11 @@ final class RouteServer implements AutoCloseable {
           if (keyId.equals(operator.keyId())) {
             key =
                 new KeyRecord(
-                    keyId, "op", List.of("operator"), operator.hash(), Instant.EPOCH, null);
+                    keyId, "op", List.of("operator"), operator.hash(), Instant.EPOCH, null, null);
           } else if (keyId.equals(viewer.keyId())) {
-            key = new KeyRecord(keyId, "v", List.of("viewer"), viewer.hash(), Instant.EPOCH, null);
+            key =
+                new KeyRecord(
+                    keyId, "v", List.of("viewer"), viewer.hash(), Instant.EPOCH, null, null);
           }
           return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, key, null));
         };

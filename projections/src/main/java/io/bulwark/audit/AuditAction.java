@@ -7,6 +7,7 @@ import java.util.Optional;
 public enum AuditAction {
   TENANT_CREATED("tenant.created"),
   API_KEY_ISSUED("api_key.issued"),
+  API_KEY_ROTATED("api_key.rotated"),
   API_KEY_REVOKED("api_key.revoked"),
   AUTHENTICATION_FAILED("authentication.failed"),
   ACCESS_DENIED("access.denied"),

@@ -6,5 +6,10 @@ import java.util.List;
 
 /** An API key without its secret or hash, as listings show it. */
 public record ApiKeyView(
-    String id, String name, List<String> roles, Instant createdAt, Instant revokedAt)
+    String id,
+    String name,
+    List<String> roles,
+    Instant createdAt,
+    Instant revokedAt,
+    Instant expiresAt)
     implements JsonSerializable {}

@@ -42,13 +42,29 @@ public final class Tenant
 
   public record Get(ActorRef<GetReply> replyTo) implements Command {}
 
+  /** {@code expiresAt} null: the key never expires. */
   public record IssueKey(
       String keyId,
       String name,
       List<String> roles,
       String secretHash,
+      Instant expiresAt,
       Instant at,
       ActorRef<IssueReply> replyTo)
+      implements Command {}
+
+  /**
+   * Replaces a key: a new key with its name and roles, and the old one expiring at {@code
+   * oldExpiresAt} (sooner if it already expired sooner), both in one write.
+   */
+  public record RotateKey(
+      String oldKeyId,
+      String newKeyId,
+      String secretHash,
+      Instant newExpiresAt,
+      Instant oldExpiresAt,
+      Instant at,
+      ActorRef<RotateReply> replyTo)
       implements Command {}
 
   public record RevokeKey(String keyId, Instant at, ActorRef<RevokeReply> replyTo)
@@ -84,6 +100,18 @@ public final class Tenant
 
   public record RevokeReply(RevokeOutcome outcome) implements JsonSerializable {}
 
+  public enum RotateOutcome {
+    ROTATED,
+    /** No tenant, or no such key. */
+    NOT_FOUND,
+    /** The key was revoked or has expired: nothing to rotate. */
+    NOT_ACTIVE
+  }
+
+  /** {@code newKey} and {@code oldKey} are set when {@code outcome} is ROTATED. */
+  public record RotateReply(RotateOutcome outcome, ApiKeyView newKey, ApiKeyView oldKey)
+      implements JsonSerializable {}
+
   /** {@code keys} is null when the tenant does not exist. */
   public record KeysReply(List<ApiKeyView> keys) implements JsonSerializable {}
 
@@ -105,6 +133,7 @@ public final class Tenant
     @JsonSubTypes.Type(TenantCreated.class),
     @JsonSubTypes.Type(ApiKeyIssued.class),
     @JsonSubTypes.Type(ApiKeyRevoked.class),
+    @JsonSubTypes.Type(ApiKeyExpirySet.class),
     @JsonSubTypes.Type(TenantLimitsSet.class),
     @JsonSubTypes.Type(TenantLimitsCleared.class)
   })
@@ -113,9 +142,20 @@ public final class Tenant
   @JsonTypeName("tenant-created")
   public record TenantCreated(String tenantId, String name, Instant at) implements Event {}
 
+  /** {@code expiresAt} is null for a key that never expires (and in events before expiry). */
   @JsonTypeName("api-key-issued")
   public record ApiKeyIssued(
-      String tenantId, String keyId, String name, List<String> roles, String secretHash, Instant at)
+      String tenantId,
+      String keyId,
+      String name,
+      List<String> roles,
+      String secretHash,
+      Instant at,
+      Instant expiresAt)
+      implements Event {}
+
+  @JsonTypeName("api-key-expiry-set")
+  public record ApiKeyExpirySet(String tenantId, String keyId, Instant expiresAt, Instant at)
       implements Event {}
 
   @JsonTypeName("api-key-revoked")
@@ -206,6 +246,10 @@ public final class Tenant
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), new GetReply(null)))
         .onCommand(IssueKey.class, (s, c) -> Effect().reply(c.replyTo(), new IssueReply(null)))
         .onCommand(
+            RotateKey.class,
+            (s, c) ->
+                Effect().reply(c.replyTo(), new RotateReply(RotateOutcome.NOT_FOUND, null, null)))
+        .onCommand(
             RevokeKey.class,
             (s, c) -> Effect().reply(c.replyTo(), new RevokeReply(RevokeOutcome.NOT_FOUND)))
         .onCommand(ListKeys.class, (s, c) -> Effect().reply(c.replyTo(), new KeysReply(null)))
@@ -223,6 +267,7 @@ public final class Tenant
             (s, c) -> Effect().reply(c.replyTo(), new AlreadyExists(s.view(tenantId))))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), new GetReply(s.view(tenantId))))
         .onCommand(IssueKey.class, this::onIssueKey)
+        .onCommand(RotateKey.class, this::onRotateKey)
         .onCommand(RevokeKey.class, this::onRevokeKey)
         .onCommand(
             ListKeys.class,
@@ -263,10 +308,50 @@ public final class Tenant
             cmd.name(),
             List.copyOf(cmd.roles()),
             cmd.secretHash(),
-            cmd.at());
+            cmd.at(),
+            cmd.expiresAt());
     return Effect()
         .persist(event)
         .thenReply(cmd.replyTo(), s -> new IssueReply(s.keys().get(cmd.keyId()).view()));
+  }
+
+  private ReplyEffect<Event, State> onRotateKey(State state, RotateKey cmd) {
+    KeyRecord rotated = state.keys().get(cmd.newKeyId());
+    KeyRecord old = state.keys().get(cmd.oldKeyId());
+    if (old == null) {
+      return Effect().reply(cmd.replyTo(), new RotateReply(RotateOutcome.NOT_FOUND, null, null));
+    }
+    if (rotated != null) { // a repeated command: the first one's answer
+      return Effect()
+          .reply(cmd.replyTo(), new RotateReply(RotateOutcome.ROTATED, rotated.view(), old.view()));
+    }
+    if (!old.isActive() || old.isExpiredAt(cmd.at())) {
+      return Effect().reply(cmd.replyTo(), new RotateReply(RotateOutcome.NOT_ACTIVE, null, null));
+    }
+    Instant oldExpiresAt =
+        old.expiresAt() != null && old.expiresAt().isBefore(cmd.oldExpiresAt())
+            ? old.expiresAt()
+            : cmd.oldExpiresAt();
+    List<Event> events =
+        List.of(
+            new ApiKeyIssued(
+                tenantId,
+                cmd.newKeyId(),
+                old.name(),
+                old.roles(),
+                cmd.secretHash(),
+                cmd.at(),
+                cmd.newExpiresAt()),
+            new ApiKeyExpirySet(tenantId, cmd.oldKeyId(), oldExpiresAt, cmd.at()));
+    return Effect()
+        .persist(events)
+        .thenReply(
+            cmd.replyTo(),
+            s ->
+                new RotateReply(
+                    RotateOutcome.ROTATED,
+                    s.keys().get(cmd.newKeyId()).view(),
+                    s.keys().get(cmd.oldKeyId()).view()));
   }
 
   private ReplyEffect<Event, State> onRevokeKey(State state, RevokeKey cmd) {
@@ -306,7 +391,17 @@ public final class Tenant
             ApiKeyIssued.class,
             (s, e) ->
                 s.withKey(
-                    new KeyRecord(e.keyId(), e.name(), e.roles(), e.secretHash(), e.at(), null)))
+                    new KeyRecord(
+                        e.keyId(),
+                        e.name(),
+                        e.roles(),
+                        e.secretHash(),
+                        e.at(),
+                        null,
+                        e.expiresAt())))
+        .onEvent(
+            ApiKeyExpirySet.class,
+            (s, e) -> s.withKey(s.keys().get(e.keyId()).expiringAt(e.expiresAt())))
         .onEvent(ApiKeyRevoked.class, (s, e) -> s.withKey(s.keys().get(e.keyId()).revoked(e.at())))
         .onEvent(TenantLimitsSet.class, (s, e) -> s.withLimits(e.limits()))
         .onEvent(TenantLimitsCleared.class, (s, e) -> s.withLimits(null))

@@ -54,7 +54,7 @@ class TenantTest {
             Tenant.Command, Tenant.Event, Tenant.State, Tenant.IssueReply>
         issue(String keyId, String... roles) {
       return kit.runCommand(
-          r -> new Tenant.IssueKey(keyId, "ci key", Arrays.asList(roles), HASH, ISSUED, r));
+          r -> new Tenant.IssueKey(keyId, "ci key", Arrays.asList(roles), HASH, null, ISSUED, r));
     }
 
     Tenant.RevokeOutcome revoke(String keyId) {
@@ -113,11 +113,11 @@ class TenantTest {
 
     assertEquals(
         new Tenant.ApiKeyIssued(
-            f.tenantId, "k1", "ci key", List.of("admin", "viewer"), HASH, ISSUED),
+            f.tenantId, "k1", "ci key", List.of("admin", "viewer"), HASH, ISSUED, null),
         result.event());
     assertEquals(
         new Tenant.IssueReply(
-            new ApiKeyView("k1", "ci key", List.of("admin", "viewer"), ISSUED, null)),
+            new ApiKeyView("k1", "ci key", List.of("admin", "viewer"), ISSUED, null, null)),
         result.reply());
     f.assertRecoveryRebuildsSameState();
   }
@@ -145,8 +145,8 @@ class TenantTest {
 
     assertEquals(
         List.of(
-            new ApiKeyView("k1", "ci key", List.of("admin"), ISSUED, null),
-            new ApiKeyView("k2", "ci key", List.of("operator"), ISSUED, null)),
+            new ApiKeyView("k1", "ci key", List.of("admin"), ISSUED, null, null),
+            new ApiKeyView("k2", "ci key", List.of("operator"), ISSUED, null, null)),
         keys);
     assertTrue(
         Arrays.stream(ApiKeyView.class.getRecordComponents())
@@ -163,7 +163,8 @@ class TenantTest {
     var reply = f.lookup("k1");
 
     assertEquals(f.tenantId, reply.tenantId());
-    assertEquals(new KeyRecord("k1", "ci key", List.of("admin"), HASH, ISSUED, null), reply.key());
+    assertEquals(
+        new KeyRecord("k1", "ci key", List.of("admin"), HASH, ISSUED, null, null), reply.key());
     assertTrue(reply.key().isActive());
     assertNull(f.lookup("unknown").key());
   }
@@ -199,6 +200,57 @@ class TenantTest {
     assertTrue(again.hasNoEvents());
     assertEquals(Tenant.RevokeOutcome.REVOKED, again.reply().outcome());
     assertEquals(REVOKED, f.lookup("k1").key().revokedAt());
+  }
+
+  @Test
+  void rotatingAKeyIssuesItsSuccessorAndEndsTheOldOneAfterTheOverlap() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "operator");
+    Instant overlapEnd = REVOKED.plusSeconds(3600);
+
+    var result =
+        f.kit.<Tenant.RotateReply>runCommand(
+            r -> new Tenant.RotateKey("k1", "k2", "newhash", null, overlapEnd, REVOKED, r));
+
+    assertEquals(
+        List.of(
+            new Tenant.ApiKeyIssued(
+                f.tenantId, "k2", "ci key", List.of("operator"), "newhash", REVOKED, null),
+            new Tenant.ApiKeyExpirySet(f.tenantId, "k1", overlapEnd, REVOKED)),
+        result.events());
+    assertEquals(Tenant.RotateOutcome.ROTATED, result.reply().outcome());
+    assertEquals(overlapEnd, result.reply().oldKey().expiresAt());
+    var old = f.lookup("k1").key();
+    assertTrue(old.isActive());
+    assertTrue(!old.isExpiredAt(overlapEnd.minusSeconds(1)), "both keys work during the overlap");
+    assertTrue(old.isExpiredAt(overlapEnd), "after it only the new one");
+    assertEquals("newhash", f.lookup("k2").key().secretHash());
+    f.assertRecoveryRebuildsSameState();
+
+    // The same rotation again (a retried request) answers the same and writes nothing.
+    var again =
+        f.kit.<Tenant.RotateReply>runCommand(
+            r -> new Tenant.RotateKey("k1", "k2", "newhash", null, overlapEnd, REVOKED, r));
+    assertTrue(again.hasNoEvents());
+    assertEquals("k2", again.reply().newKey().id());
+  }
+
+  @Test
+  void aRevokedOrExpiredKeyCannotBeRotated() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "admin");
+    f.revoke("k1");
+    var revoked =
+        f.kit.<Tenant.RotateReply>runCommand(
+            r -> new Tenant.RotateKey("k1", "k2", "h", null, REVOKED, REVOKED, r));
+    assertEquals(Tenant.RotateOutcome.NOT_ACTIVE, revoked.reply().outcome());
+    assertTrue(revoked.hasNoEvents());
+    var unknown =
+        f.kit.<Tenant.RotateReply>runCommand(
+            r -> new Tenant.RotateKey("k9", "k2", "h", null, REVOKED, REVOKED, r));
+    assertEquals(Tenant.RotateOutcome.NOT_FOUND, unknown.reply().outcome());
   }
 
   @Test

@@ -19,7 +19,9 @@ public record Authentication(Principal principal, Failure failure) {
     /** A known key presented with the wrong secret. */
     WRONG_SECRET,
     /** A known key that was revoked. */
-    REVOKED;
+    REVOKED,
+    /** A known key past its expiry (set when issued, or by a rotation's overlap). */
+    EXPIRED;
 
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -2,7 +2,9 @@ package io.bulwark.http.auth;
 
 import io.bulwark.domain.tenant.Role;
 import io.bulwark.http.auth.Authentication.Reason;
+import java.time.Clock;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,15 +13,25 @@ import java.util.concurrent.CompletionStage;
 public final class Authenticator {
   private static final String BEARER = "Bearer ";
 
-  private final String platformKeyHash;
+  private final List<String> platformKeyHashes;
   private final KeyCache keys;
+  private final Clock clock;
 
   /**
    * @param platformKeyHash SHA-256 hex of the platform key; null disables the platform key.
    */
   public Authenticator(String platformKeyHash, KeyCache keys) {
-    this.platformKeyHash = platformKeyHash;
+    this(platformKeyHash == null ? List.of() : List.of(platformKeyHash), keys, Clock.systemUTC());
+  }
+
+  /**
+   * @param platformKeyHashes SHA-256 hex of each platform key that works: the current one and,
+   *     while a rotation overlaps, the previous one.
+   */
+  public Authenticator(List<String> platformKeyHashes, KeyCache keys, Clock clock) {
+    this.platformKeyHashes = List.copyOf(platformKeyHashes);
     this.keys = keys;
+    this.clock = clock;
   }
 
   public CompletionStage<Authentication> authenticate(Optional<String> authorization) {
@@ -29,7 +41,11 @@ public final class Authenticator {
     }
     String token = authorization.get().substring(BEARER.length()).trim();
     String presentedHash = ApiKeys.hash(token);
-    if (platformKeyHash != null && ApiKeys.hashesMatch(presentedHash, platformKeyHash)) {
+    boolean platform = false;
+    for (String hash : platformKeyHashes) { // every one compared: the time says nothing
+      platform |= ApiKeys.hashesMatch(presentedHash, hash);
+    }
+    if (platform) {
       return done(Authentication.of(Principal.PLATFORM));
     }
     var parsed = ApiKeys.parse(token);
@@ -50,6 +66,9 @@ public final class Authenticator {
               }
               if (!key.isActive()) {
                 return Authentication.failed(Reason.REVOKED, tenantId, keyId);
+              }
+              if (key.isExpiredAt(clock.instant())) {
+                return Authentication.failed(Reason.EXPIRED, tenantId, keyId);
               }
               var roles = EnumSet.noneOf(Role.class);
               key.roles().forEach(r -> Role.parse(r).ifPresent(roles::add));

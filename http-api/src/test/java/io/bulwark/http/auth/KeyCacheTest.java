@@ -21,7 +21,8 @@ class KeyCacheTest {
   private final AtomicLong clock = new AtomicLong();
   private final AtomicInteger lookups = new AtomicInteger();
   private final AtomicReference<KeyRecord> stored =
-      new AtomicReference<>(new KeyRecord("k1", "n", List.of("admin"), "h", Instant.EPOCH, null));
+      new AtomicReference<>(
+          new KeyRecord("k1", "n", List.of("admin"), "h", Instant.EPOCH, null, null));
   private final KeyCache cache =
       new KeyCache(this::lookup, Duration.ofSeconds(2), Duration.ofSeconds(4), clock::get);
 
@@ -31,7 +32,7 @@ class KeyCacheTest {
   }
 
   private static KeyRecord revoked() {
-    return new KeyRecord("k1", "n", List.of("admin"), "h", Instant.EPOCH, Instant.EPOCH);
+    return new KeyRecord("k1", "n", List.of("admin"), "h", Instant.EPOCH, Instant.EPOCH, null);
   }
 
   private KeyRecord get() {
