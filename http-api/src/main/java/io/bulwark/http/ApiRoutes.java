@@ -46,6 +46,7 @@ public final class ApiRoutes extends AllDirectives {
   private final Duration requestDeadline;
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(10);
   private final HttpTelemetry telemetry;
+  private final EdgeHeaders edge;
 
   public ApiRoutes(
       Authenticator authenticator,
@@ -69,6 +70,7 @@ public final class ApiRoutes extends AllDirectives {
     this.maxBodyBytes = settings.maxBodyBytes();
     this.requestDeadline = settings.requestDeadline();
     this.telemetry = new HttpTelemetry(settings.tenantLabels());
+    this.edge = new EdgeHeaders(settings.corsOrigins());
   }
 
   public Route route() {
@@ -77,8 +79,12 @@ public final class ApiRoutes extends AllDirectives {
           String requestId = RequestIds.resolve(rc.getRequest());
           var scope = RequestScope.begin(rc.getRequest(), requestId);
           Deadline deadline = Deadline.in(requestDeadline);
+          var preflight = edge.preflight(rc.getRequest());
+          if (preflight.isPresent()) {
+            return complete(edge.onto(rc.getRequest(), preflight.get()));
+          }
           return mapResponse(
-              response -> telemetry.observe(scope, response),
+              response -> edge.onto(rc.getRequest(), telemetry.observe(scope, response)),
               () ->
                   respondWithHeader(
                       RawHeader.create(RequestIds.HEADER, requestId),

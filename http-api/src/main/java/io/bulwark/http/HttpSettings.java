@@ -14,7 +14,8 @@ public record HttpSettings(
     Duration keyRefreshAfter,
     Duration keyExpireAfter,
     BatchTransfers.BatchSettings batch,
-    int tenantLabels) {
+    int tenantLabels,
+    java.util.Set<String> corsOrigins) {
 
   public static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("bulwark.http");
@@ -28,7 +29,17 @@ public record HttpSettings(
         c.getDuration("key-cache.refresh-after"),
         c.getDuration("key-cache.expire-after"),
         BatchTransfers.BatchSettings.fromConfig(config),
-        positive(config, "bulwark.telemetry.tenant-labels"));
+        positive(config, "bulwark.telemetry.tenant-labels"),
+        corsOrigins(c));
+  }
+
+  private static java.util.Set<String> corsOrigins(Config c) {
+    try {
+      return EdgeHeaders.parseOrigins(c.getString("cors.allowed-origins"));
+    } catch (IllegalArgumentException e) {
+      throw new com.typesafe.config.ConfigException.BadValue(
+          "bulwark.http.cors.allowed-origins (BULWARK_CORS_ALLOWED_ORIGINS)", e.getMessage());
+    }
   }
 
   private static int positive(Config config, String path) {
