@@ -1,0 +1,254 @@
+package io.bulwark.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Broken object-level authorization, cell by cell (OWASP API1:2023): every operation of the API
+ * against every kind of caller, on a real node over HTTP, each cell with the status it must get.
+ * Tenant A's resources are the objects; tenant B's admin is the attacker next door.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BolaMatrixTest {
+  private static final String A = "bola-a";
+  private static final String B = "bola-b";
+
+  /** The callers, in the order of the matrix's columns. */
+  private static final List<String> CALLERS =
+      List.of(
+          "admin", "operator", "viewer", "other-admin", "platform", "no-key", "expired", "revoked");
+
+  private SingleNodeFixture f;
+  private final Map<String, String> keys = new LinkedHashMap<>();
+  private final AtomicInteger unique = new AtomicInteger();
+
+  /** One operation: how to call it for a caller, and the status each caller must get. */
+  private record Operation(
+      String name, Function<String, ApiClient.Call> call, Map<String, Integer> expected) {}
+
+  @BeforeAll
+  void start() throws Exception {
+    // Dozens of deliberate 401s from one address: the per-IP lockout would answer 429 instead.
+    f =
+        new SingleNodeFixture(
+            "bulwark.limits.auth-failures { per-minute = 100000, burst = 100000 }");
+    String adminA = f.ledger.tenantWithAdmin(A);
+    keys.put("admin", adminA);
+    keys.put("operator", f.ledger.key(A, adminA, "operator"));
+    keys.put("viewer", f.ledger.key(A, adminA, "viewer"));
+    keys.put("other-admin", f.ledger.tenantWithAdmin(B));
+    keys.put("platform", f.platformKey);
+    keys.put("no-key", null);
+    f.ledger.account(A, adminA, "world", "EUR", null);
+    f.ledger.account(A, adminA, "alice", "EUR", 0L);
+    var deposit =
+        f.api.send(
+            ApiClient.post("/v1/tenants/" + A + "/transfers")
+                .key(adminA)
+                .header("Idempotency-Key", "seed")
+                .json(Map.of("from", "world", "to", "alice", "amount", 1000, "currency", "EUR")));
+    assertEquals(201, deposit.status(), deposit.body());
+
+    String revoked = f.ledger.key(A, adminA, "admin");
+    assertEquals(
+        204,
+        f.api
+            .send(ApiClient.delete("/v1/tenants/" + A + "/api-keys/" + keyId(revoked)).key(adminA))
+            .status());
+    keys.put("revoked", revoked);
+    var expiring =
+        f.api.send(
+            ApiClient.post("/v1/tenants/" + A + "/api-keys")
+                .key(adminA)
+                .json(
+                    Map.of(
+                        "name", "expiring",
+                        "roles", List.of("admin"),
+                        "expiresAt", Instant.now().plusSeconds(1).toString())));
+    assertEquals(201, expiring.status(), expiring.body());
+    String expired = expiring.json().get("secret").asText();
+    keys.put("expired", expired);
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (f.api.send(ApiClient.get("/v1/tenants/" + A).key(expired)).status() != 401) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the expiring key never expired");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void everyCallerGetsExactlyTheRightsOfItsRole() {
+    Map<String, Map<String, Integer>> expected = new LinkedHashMap<>();
+    Map<String, Map<String, Integer>> actual = new LinkedHashMap<>();
+    for (Operation op : operations()) {
+      Map<String, Integer> row = new LinkedHashMap<>();
+      for (String caller : CALLERS) {
+        row.put(caller, f.api.send(op.call().apply(caller).key(keys.get(caller))).status());
+      }
+      expected.put(op.name(), op.expected());
+      actual.put(op.name(), row);
+    }
+    System.out.println(table(actual));
+    assertEquals(expected, actual, "expected:\n" + table(expected) + "\nactual:\n" + table(actual));
+  }
+
+  private List<Operation> operations() {
+    String t = "/v1/tenants/" + A;
+    return List.of(
+        op(
+            "createTenant",
+            c -> post("/v1/tenants", Map.of("id", "t" + n(), "name", "x")),
+            onlyPlatform(201, 403)),
+        op("getTenant", c -> ApiClient.get(t), everyone(200, 200)),
+        op("getTenantLimits", c -> ApiClient.get(t + "/limits"), everyone(200, 200)),
+        op(
+            "setTenantLimits",
+            c -> ApiClient.put(t + "/limits").json(limits()),
+            platform(200, 403, 403, 403)),
+        op("clearTenantLimits", c -> ApiClient.delete(t + "/limits"), platform(200, 403, 403, 403)),
+        op(
+            "createApiKey",
+            c -> post(t + "/api-keys", Map.of("name", "k", "roles", List.of("viewer"))),
+            platform(201, 201, 403, 403)),
+        op("listApiKeys", c -> ApiClient.get(t + "/api-keys"), platform(200, 200, 403, 403)),
+        op(
+            "rotateApiKey",
+            c -> post(t + "/api-keys/" + keyId(freshKey()) + "/rotate", Map.of()),
+            platform(201, 201, 403, 403)),
+        op(
+            "revokeApiKey",
+            c -> ApiClient.delete(t + "/api-keys/" + keyId(freshKey())),
+            platform(204, 204, 403, 403)),
+        op(
+            "createAccount",
+            c -> post(t + "/accounts", Map.of("id", "a" + n(), "currency", "EUR")),
+            money(201, 201, 403)),
+        op("getAccount", c -> ApiClient.get(t + "/accounts/alice"), money(200, 200, 200)),
+        op("listAccounts", c -> ApiClient.get(t + "/accounts"), money(200, 200, 200)),
+        op("listEntries", c -> ApiClient.get(t + "/accounts/alice/entries"), money(200, 200, 200)),
+        op(
+            "createTransfer",
+            c ->
+                post(
+                        t + "/transfers",
+                        Map.of("from", "world", "to", "alice", "amount", 1, "currency", "EUR"))
+                    .header("Idempotency-Key", "m-" + n()),
+            money(201, 201, 403)),
+        op(
+            "createTransferBatch",
+            c ->
+                ApiClient.post(t + "/transfers:batch")
+                    .contentType("application/x-ndjson")
+                    .body(
+                        "{\"idempotencyKey\":\"b-"
+                            + n()
+                            + "\",\"from\":\"world\",\"to\":\"alice\",\"amount\":1,\"currency\":\"EUR\"}\n"),
+            money(200, 200, 403)),
+        op("getTransfer", c -> ApiClient.get(t + "/transfers/seed"), money(200, 200, 200)),
+        op("listTransfers", c -> ApiClient.get(t + "/transfers"), money(200, 200, 200)),
+        op(
+            "listAuditEvents",
+            c -> ApiClient.get(t + "/audit-events"),
+            platform(200, 200, 403, 403)),
+        op(
+            "verifyAuditEvents",
+            c -> ApiClient.get(t + "/audit-events/verification"),
+            platform(200, 200, 403, 403)),
+        op(
+            "listPlatformAuditEvents",
+            c -> ApiClient.get("/v1/audit-events"),
+            onlyPlatform(200, 403)),
+        op(
+            "verifyPlatformAuditEvents",
+            c -> ApiClient.get("/v1/audit-events/verification"),
+            onlyPlatform(200, 403)));
+  }
+
+  private static Operation op(
+      String name, Function<String, ApiClient.Call> call, Map<String, Integer> expected) {
+    return new Operation(name, call, expected);
+  }
+
+  /** Platform administration of tenant A: the platform, then admin, operator, viewer. */
+  private static Map<String, Integer> platform(int platform, int admin, int operator, int viewer) {
+    return row(admin, operator, viewer, 404, platform);
+  }
+
+  /** Money and accounts: this tenant's keys by role; never the platform key (403). */
+  private static Map<String, Integer> money(int admin, int operator, int viewer) {
+    return row(admin, operator, viewer, 404, 403);
+  }
+
+  private static Map<String, Integer> everyone(int tenantKeys, int platform) {
+    return row(tenantKeys, tenantKeys, tenantKeys, 404, platform);
+  }
+
+  /** Not about tenant A at all: the platform key, or 403 for any tenant's key. */
+  private static Map<String, Integer> onlyPlatform(int platform, int tenantKeys) {
+    return row(tenantKeys, tenantKeys, tenantKeys, tenantKeys, platform);
+  }
+
+  private static Map<String, Integer> row(
+      int admin, int operator, int viewer, int otherAdmin, int platform) {
+    Map<String, Integer> row = new LinkedHashMap<>();
+    row.put("admin", admin);
+    row.put("operator", operator);
+    row.put("viewer", viewer);
+    row.put("other-admin", otherAdmin);
+    row.put("platform", platform);
+    row.put("no-key", 401);
+    row.put("expired", 401);
+    row.put("revoked", 401);
+    return row;
+  }
+
+  private String freshKey() {
+    return f.ledger.key(A, keys.get("admin"), "viewer");
+  }
+
+  private int n() {
+    return unique.incrementAndGet();
+  }
+
+  private static Map<String, Object> limits() {
+    return Map.of(
+        "writesPerSecond", 1000, "writeBurst", 1000, "readsPerSecond", 1000, "readBurst", 1000);
+  }
+
+  private static ApiClient.Call post(String path, Map<String, ?> body) {
+    return ApiClient.post(path).json(body);
+  }
+
+  private static String keyId(String secret) {
+    String[] parts = secret.split("\\.");
+    return parts[parts.length - 2];
+  }
+
+  private static String table(Map<String, Map<String, Integer>> rows) {
+    var out = new StringBuilder(String.format("%-26s", "operation"));
+    CALLERS.forEach(c -> out.append(String.format("%12s", c)));
+    rows.forEach(
+        (name, row) -> {
+          out.append('\n').append(String.format("%-26s", name));
+          CALLERS.forEach(c -> out.append(String.format("%12s", row.get(c))));
+        });
+    return out.toString();
+  }
+}
