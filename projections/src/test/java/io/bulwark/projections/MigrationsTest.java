@@ -24,7 +24,7 @@ class MigrationsTest {
     db = TestDatabase.createEmpty();
     var first = Migrations.migrate(db.url(), db.user(), db.password());
     assertTrue(first.success);
-    assertEquals(3, first.migrationsExecuted);
+    assertEquals(4, first.migrationsExecuted);
   }
 
   @AfterAll
