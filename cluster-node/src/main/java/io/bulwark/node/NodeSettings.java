@@ -22,7 +22,8 @@ public record NodeSettings(
     Set<NodeRole> roles,
     Discovery discovery,
     Optional<ReadDatabase> readDatabase,
-    Tenancy tenancy) {
+    Tenancy tenancy,
+    Optional<Migration> migration) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -35,6 +36,18 @@ public record NodeSettings(
     @Override
     public String toString() {
       return "ReadDatabase[url=" + url + ", user=" + user + ", password=***]";
+    }
+  }
+
+  /**
+   * The login that runs the migrations (DDL) before the node works as {@code dbUser}, which then
+   * needs only the DML of the role bulwark_app (ADR 0019). Absent: the migrations run as {@code
+   * dbUser}, which then needs DDL rights.
+   */
+  public record Migration(String user, String password) {
+    @Override
+    public String toString() {
+      return "Migration[user=" + user + ", password=***]";
     }
   }
 
@@ -77,12 +90,14 @@ public record NodeSettings(
         NodeRole.ALL,
         Discovery.SEED_NODES,
         Optional.empty(),
-        Tenancy.NONE);
+        Tenancy.NONE,
+        Optional.empty());
   }
 
   public NodeSettings {
     roles = Set.copyOf(roles);
     seedNodes = List.copyOf(seedNodes);
+    migration = java.util.Objects.requireNonNull(migration);
   }
 
   public NodeSettings withExtraConfig(String hocon) {
@@ -91,6 +106,31 @@ public record NodeSettings(
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
     return copy(extraConfig, Optional.of(replica));
+  }
+
+  /** The same node, migrating the database as {@code login} before it works as {@code dbUser}. */
+  public NodeSettings withMigration(Migration login) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        tenancy,
+        Optional.of(login));
+  }
+
+  /** Who runs the migrations: {@link #migration()}, or else the node's own login. */
+  Migration migrationLogin() {
+    return migration.orElseGet(() -> new Migration(dbUser, dbPassword));
   }
 
   private NodeSettings copy(String newExtraConfig, Optional<ReadDatabase> newReadDatabase) {
@@ -108,7 +148,8 @@ public record NodeSettings(
         roles,
         discovery,
         newReadDatabase,
-        tenancy);
+        tenancy,
+        migration);
   }
 
   boolean has(NodeRole role) {
