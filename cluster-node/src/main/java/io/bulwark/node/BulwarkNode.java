@@ -189,15 +189,25 @@ public final class BulwarkNode {
     }
   }
 
-  /** Runs the migrations; a database that cannot be reached stops the node with a clear line. */
+  /**
+   * Runs the migrations as the migration login (ADR 0019), or the node's own when none is set; a
+   * database that cannot be reached stops the node with a clear line.
+   */
   private static void migrate(NodeSettings settings) {
+    var login = settings.migrationLogin();
     try {
-      Migrations.migrate(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
+      Migrations.migrate(settings.dbUrl(), login.user(), login.password());
     } catch (RuntimeException e) {
       String cause =
           String.valueOf(e.getMessage()).replaceAll("(?i)password=[^&\\s)]*", "password=***");
+      if (!login.password().isEmpty()) {
+        cause = cause.replace(login.password(), "***");
+      }
       throw new StartupException(
-          "The database (BULWARK_DB_URL) cannot be reached or migrated: " + cause);
+          "The database (BULWARK_DB_URL) cannot be reached or migrated as "
+              + login.user()
+              + ": "
+              + cause);
     }
   }
 

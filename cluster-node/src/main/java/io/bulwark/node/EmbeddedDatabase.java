@@ -4,6 +4,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,12 @@ final class EmbeddedDatabase implements AutoCloseable {
         builder.setPort(port);
       }
       var postgres = builder.start();
+      try {
+        prepareRoles(postgres);
+      } catch (SQLException e) {
+        postgres.close();
+        throw new IOException("its roles could not be prepared: " + e.getMessage(), e);
+      }
       log.info(
           "Embedded PostgreSQL running on 127.0.0.1:{} with data in {}",
           postgres.getPort(),
@@ -90,12 +99,47 @@ final class EmbeddedDatabase implements AutoCloseable {
 
   /**
    * The embedded server listens on loopback only and trusts local connections (its pg_hba.conf), so
-   * the node connects as its superuser with no password: there is no secret to keep.
+   * no login has a password: there is no secret to keep. Its superuser runs the migrations, and the
+   * node works as {@link #APP_USER}, a member of bulwark_app, as in production (ADR 0019).
    */
-  static final String USER = "postgres";
+  static final String SUPERUSER = "postgres";
 
+  /** The node's login in local mode: DML through bulwark_app, no DDL. */
+  static final String APP_USER = "bulwark";
+
+  /**
+   * The URL of the server's database {@code postgres}, without a user: the node connects as {@link
+   * #APP_USER}, the migrations as {@link #SUPERUSER}.
+   */
   String jdbcUrl() {
-    return postgres.getJdbcUrl(USER, "postgres");
+    return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+  }
+
+  /**
+   * What a DBA does before a first start (ADR 0019): the group roles of V5 and the node's login.
+   * Idempotent, so a data directory of an earlier version gets them too.
+   */
+  private static void prepareRoles(EmbeddedPostgres postgres) throws SQLException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement statement = c.createStatement()) {
+      statement.execute(
+          """
+          DO $roles$
+          BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bulwark_app') THEN
+              CREATE ROLE bulwark_app NOLOGIN;
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bulwark_analyst') THEN
+              CREATE ROLE bulwark_analyst NOLOGIN;
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN
+              CREATE ROLE %s LOGIN;
+            END IF;
+          END
+          $roles$"""
+              .formatted(APP_USER, APP_USER));
+      statement.execute("GRANT bulwark_app TO " + APP_USER);
+    }
   }
 
   @Override

@@ -52,10 +52,13 @@ final class Environment {
     String url;
     String user;
     String password;
+    Optional<NodeSettings.Migration> migration;
     if (usesEmbeddedDatabase()) {
+      // As in production: the superuser migrates, the node works as a member of bulwark_app.
       url = embeddedJdbcUrl;
-      user = EmbeddedDatabase.USER;
+      user = EmbeddedDatabase.APP_USER;
       password = "";
+      migration = Optional.of(new NodeSettings.Migration(EmbeddedDatabase.SUPERUSER, ""));
     } else {
       url = env.get("BULWARK_DB_URL");
       user = env.getOrDefault("BULWARK_DB_USER", "bulwark");
@@ -66,6 +69,7 @@ final class Environment {
                   () ->
                       new StartupException(
                           "BULWARK_DB_PASSWORD or BULWARK_DB_PASSWORD_FILE is required with BULWARK_DB_URL"));
+      migration = migration(user);
     }
     return new NodeSettings(
         host,
@@ -83,7 +87,36 @@ final class Environment {
         readDatabase(),
         tenancy(),
         keyList("BULWARK_PLATFORM_KEY_PREVIOUS"),
-        audit());
+        audit(),
+        migration);
+  }
+
+  /**
+   * The login that runs the migrations (ADR 0019): BULWARK_DB_MIGRATION_USER with its password,
+   * which has no default. Without it the migrations run as the node's own user, as before.
+   */
+  private Optional<NodeSettings.Migration> migration(String appUser) {
+    String user = env.get("BULWARK_DB_MIGRATION_USER");
+    Optional<String> password = secrets.read("BULWARK_DB_MIGRATION_PASSWORD");
+    if (blank(user)) {
+      if (password.isPresent()) {
+        throw new StartupException(
+            "BULWARK_DB_MIGRATION_PASSWORD is set but BULWARK_DB_MIGRATION_USER is not");
+      }
+      log.info(
+          "Migrations run as {}, the node's own user, which therefore needs DDL rights; set"
+              + " BULWARK_DB_MIGRATION_USER to keep them out of the node's pool",
+          appUser);
+      return Optional.empty();
+    }
+    return Optional.of(
+        new NodeSettings.Migration(
+            user.strip(),
+            password.orElseThrow(
+                () ->
+                    new StartupException(
+                        "BULWARK_DB_MIGRATION_PASSWORD or BULWARK_DB_MIGRATION_PASSWORD_FILE is"
+                            + " required with BULWARK_DB_MIGRATION_USER"))));
   }
 
   /** Checks BULWARK_ROLES alone, as a node would at startup. */

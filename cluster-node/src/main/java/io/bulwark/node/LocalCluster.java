@@ -142,11 +142,12 @@ public final class LocalCluster {
     LocalSecrets.platformKey(dir);
     LocalSecrets.auditKey(dir);
     // The embedded server trusts loopback connections (its pg_hba.conf); the node insists on a
-    // password with BULWARK_DB_URL, so it gets one that the server does not check.
+    // password with BULWARK_DB_URL, so it gets one that the server does not check. As in
+    // production, the superuser migrates and the nodes work as a member of bulwark_app.
     var db =
         new Database(
             database.jdbcUrl(),
-            EmbeddedDatabase.USER,
+            EmbeddedDatabase.APP_USER,
             "local",
             LocalSecrets.platformKeyFile(dir),
             LocalSecrets.auditKeyFile(dir));
@@ -166,6 +167,8 @@ public final class LocalCluster {
       // Other BULWARK_* settings of this shell (BULWARK_TENANT_TIERS, BULWARK_LOG_LEVEL, ...) pass
       // through to every node; the ones the plan sets override them.
       builder.environment().putAll(environment(member, members, db, dir));
+      builder.environment().put("BULWARK_DB_MIGRATION_USER", EmbeddedDatabase.SUPERUSER);
+      builder.environment().put("BULWARK_DB_MIGRATION_PASSWORD", "local");
       processes.add(builder.start());
       log.info(
           "{} [{}]: API {}  management http://127.0.0.1:{}  metrics :{}  log {}",

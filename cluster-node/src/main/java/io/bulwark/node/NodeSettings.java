@@ -24,7 +24,8 @@ public record NodeSettings(
     Optional<ReadDatabase> readDatabase,
     Tenancy tenancy,
     List<String> previousPlatformKeys,
-    Audit audit) {
+    Audit audit,
+    Optional<Migration> migration) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -37,6 +38,18 @@ public record NodeSettings(
     @Override
     public String toString() {
       return "ReadDatabase[url=" + url + ", user=" + user + ", password=***]";
+    }
+  }
+
+  /**
+   * The login that runs the migrations (DDL) before the node works as {@code dbUser}, which then
+   * needs only the DML of the role bulwark_app (ADR 0019). Absent: the migrations run as {@code
+   * dbUser}, which then needs DDL rights.
+   */
+  public record Migration(String user, String password) {
+    @Override
+    public String toString() {
+      return "Migration[user=" + user + ", password=***]";
     }
   }
 
@@ -120,13 +133,15 @@ public record NodeSettings(
         Optional.empty(),
         Tenancy.NONE,
         List.of(),
-        Audit.derivedFrom(platformKey));
+        Audit.derivedFrom(platformKey),
+        Optional.empty());
   }
 
   public NodeSettings {
     roles = Set.copyOf(roles);
     seedNodes = List.copyOf(seedNodes);
     previousPlatformKeys = List.copyOf(previousPlatformKeys);
+    migration = java.util.Objects.requireNonNull(migration);
   }
 
   public NodeSettings withExtraConfig(String hocon) {
@@ -151,11 +166,39 @@ public record NodeSettings(
         readDatabase,
         tenancy,
         previous,
-        audit);
+        audit,
+        migration);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
     return copy(extraConfig, Optional.of(replica));
+  }
+
+  /** The same node, migrating the database as {@code login} before it works as {@code dbUser}. */
+  public NodeSettings withMigration(Migration login) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        tenancy,
+        previousPlatformKeys,
+        audit,
+        Optional.of(login));
+  }
+
+  /** Who runs the migrations: {@link #migration()}, or else the node's own login. */
+  Migration migrationLogin() {
+    return migration.orElseGet(() -> new Migration(dbUser, dbPassword));
   }
 
   private NodeSettings copy(String newExtraConfig, Optional<ReadDatabase> newReadDatabase) {
@@ -175,7 +218,8 @@ public record NodeSettings(
         newReadDatabase,
         tenancy,
         previousPlatformKeys,
-        audit);
+        audit,
+        migration);
   }
 
   boolean has(NodeRole role) {

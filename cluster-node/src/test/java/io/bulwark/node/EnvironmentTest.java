@@ -248,6 +248,79 @@ class EnvironmentTest {
   }
 
   @Test
+  void migrationsRunAsTheNodesUserUnlessAMigrationUserIsSet() {
+    var plain = new Environment(real()).settings(null);
+    assertTrue(plain.migration().isEmpty());
+    assertEquals("bulwark", plain.migrationLogin().user());
+    assertEquals("pw", plain.migrationLogin().password());
+
+    var split =
+        new Environment(
+                real(
+                    "BULWARK_DB_USER", "bulwark_node",
+                    "BULWARK_DB_MIGRATION_USER", "bulwark_owner",
+                    "BULWARK_DB_MIGRATION_PASSWORD", "owner-secret"))
+            .settings(null);
+    assertEquals("bulwark_node", split.dbUser());
+    assertEquals("bulwark_owner", split.migrationLogin().user());
+    assertEquals("owner-secret", split.migrationLogin().password());
+    assertFalse(split.toString().contains("owner-secret"), split.toString());
+    assertFalse(split.migration().orElseThrow().toString().contains("owner-secret"));
+  }
+
+  @Test
+  void aMigrationUserNeedsItsOwnPasswordReadFromAFileAndNeverTheNodes() throws Exception {
+    var missing = new Environment(real("BULWARK_DB_MIGRATION_USER", "bulwark_owner"));
+    var error = assertThrows(StartupException.class, () -> missing.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_DB_MIGRATION_PASSWORD"), error.getMessage());
+
+    Files.writeString(dir.resolve("mpw"), "owner-secret\n");
+    var settings =
+        new Environment(
+                real(
+                    "BULWARK_DB_MIGRATION_USER",
+                    "bulwark_owner",
+                    "BULWARK_DB_MIGRATION_PASSWORD_FILE",
+                    dir.resolve("mpw").toString()))
+            .settings(null);
+    assertEquals("owner-secret", settings.migrationLogin().password());
+
+    var orphan = new Environment(real("BULWARK_DB_MIGRATION_PASSWORD", "owner-secret"));
+    error = assertThrows(StartupException.class, () -> orphan.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_DB_MIGRATION_USER"), error.getMessage());
+    assertFalse(error.getMessage().contains("owner-secret"), error.getMessage());
+  }
+
+  @Test
+  void theLocalModeMigratesAsTheSuperuserAndWorksAsTheApplicationLogin() {
+    var settings =
+        new Environment(Map.of("BULWARK_DATA_DIR", dir.toString()))
+            .settings("jdbc:postgresql://127.0.0.1:1/postgres");
+    assertEquals(EmbeddedDatabase.APP_USER, settings.dbUser());
+    assertEquals(EmbeddedDatabase.SUPERUSER, settings.migrationLogin().user());
+  }
+
+  @Test
+  void aFailedMigrationNamesItsLoginButNeverItsPassword() {
+    var settings =
+        new NodeSettings(
+                "127.0.0.1",
+                TestNode.freePort(),
+                List.of(),
+                TestNode.freePort(),
+                TestNode.freePort(),
+                "jdbc:postgresql://127.0.0.1:1/x",
+                "bulwark_node",
+                "node-secret",
+                "platform",
+                TestNode.TEST_CONFIG)
+            .withMigration(new NodeSettings.Migration("bulwark_owner", "owner-secret"));
+    var error = assertThrows(StartupException.class, () -> BulwarkNode.start(settings));
+    assertTrue(error.getMessage().contains("as bulwark_owner"), error.getMessage());
+    assertFalse(error.getMessage().contains("owner-secret"), error.getMessage());
+  }
+
+  @Test
   void tierRolesImplyEntitiesAndBecomeClusterRoles() {
     var settings =
         new Environment(
