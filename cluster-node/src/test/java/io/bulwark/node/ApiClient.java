@@ -2,6 +2,7 @@ package io.bulwark.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.testing.TestSecrets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,6 +113,36 @@ final class ApiClient {
     return new Call("DELETE", path);
   }
 
+  /**
+   * A key the API issues is remembered (TestSecrets); an error body must never hold a secret, nor
+   * the key the request was sent with.
+   */
+  private static void checkSecrets(Call call, Response response) {
+    if (response.status() < 400) {
+      if (response.body().contains("\"secret\"")) {
+        var secret = response.json().get("secret");
+        if (secret != null && secret.isTextual()) {
+          TestSecrets.remember(secret.asText());
+        }
+      }
+      return;
+    }
+    String leaked = TestSecrets.foundIn(response.body());
+    if (leaked == null && call.key != null && response.body().contains(call.key)) {
+      leaked = call.key;
+    }
+    if (leaked != null) {
+      throw new AssertionError(
+          call.method
+              + " "
+              + call.path
+              + " -> "
+              + response.status()
+              + ": the error body holds a secret, "
+              + TestSecrets.redacted(leaked));
+    }
+  }
+
   Response send(Call call) {
     var builder =
         HttpRequest.newBuilder(URI.create(baseUrl + call.path)).timeout(Duration.ofSeconds(30));
@@ -130,6 +161,7 @@ final class ApiClient {
     try {
       HttpResponse<String> r = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
       var response = new Response(r.statusCode(), r.headers().map(), r.body());
+      checkSecrets(call, response);
       if (contract != null) {
         contract.check(call.method, call.path, response);
       }

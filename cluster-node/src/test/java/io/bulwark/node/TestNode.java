@@ -45,7 +45,9 @@ final class TestNode implements AutoCloseable {
   static String newPlatformKey() {
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
-    return "bwp_test_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    String key = "bwp_test_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    io.bulwark.testing.TestSecrets.remember(NodeSettings.Audit.derivedFrom(key).key());
+    return io.bulwark.testing.TestSecrets.remember(key);
   }
 
   /** A first node that seeds its own cluster. */

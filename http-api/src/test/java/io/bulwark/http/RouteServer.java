@@ -14,6 +14,7 @@ import io.bulwark.http.auth.KeyRevocations;
 import io.bulwark.http.limits.Protection;
 import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.ReadModelQueries;
+import io.bulwark.testing.TestSecrets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,8 +66,9 @@ final class RouteServer implements AutoCloseable {
                 .withFallback(ConfigFactory.load()));
     var operator = ApiKeys.issue("acme");
     var viewer = ApiKeys.issue("acme");
-    operatorKey = operator.secret();
-    viewerKey = viewer.secret();
+    operatorKey = TestSecrets.remember(operator.secret());
+    viewerKey = TestSecrets.remember(viewer.secret());
+    TestSecrets.remember(PLATFORM_KEY);
     KeyCache.Source source =
         (tenantId, keyId) -> {
           KeyRecord key = null;

@@ -29,7 +29,7 @@ public record DatabaseLogin(String user, String password) {
     var login =
         new DatabaseLogin(
             prefix + "_" + HexFormat.of().formatHex(suffix),
-            Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+            TestSecrets.remember(Base64.getUrlEncoder().withoutPadding().encodeToString(secret)));
     // Both are generated from [a-z0-9_] and the base64url alphabet: nothing to escape.
     var create = new StringBuilder("CREATE ROLE " + login.user + " LOGIN PASSWORD '");
     create.append(login.password).append('\'');
