@@ -22,7 +22,8 @@ public record NodeSettings(
     Set<NodeRole> roles,
     Discovery discovery,
     Optional<ReadDatabase> readDatabase,
-    Tenancy tenancy) {
+    Tenancy tenancy,
+    Tls tls) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -48,6 +49,33 @@ public record NodeSettings(
     public Tenancy {
       hostedTiers = java.util.Set.copyOf(hostedTiers);
       tenantTiers = List.copyOf(tenantTiers);
+    }
+  }
+
+  /**
+   * Transport security (ADR 0018), each part on by configuration: HTTPS for the API from a PKCS12
+   * keystore, and Artery {@code tls-tcp} between nodes from a directory of PEM files ({@code
+   * tls.key}, {@code tls.crt}, {@code ca.crt}, as cert-manager writes them). TLS to PostgreSQL is
+   * not here: {@link Environment} adds it to the database URLs themselves.
+   */
+  public record Tls(Optional<Keystore> https, Optional<java.nio.file.Path> clusterDirectory) {
+    public static final Tls NONE = new Tls(Optional.empty(), Optional.empty());
+
+    /** A PKCS12 keystore file and its password (never printed). */
+    public record Keystore(java.nio.file.Path path, String password) {
+      @Override
+      public String toString() {
+        return "Keystore[path=" + path + ", password=***]";
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[https="
+          + https.map(k -> k.path().toString()).orElse("off")
+          + ", cluster="
+          + clusterDirectory.map(Object::toString).orElse("off")
+          + "]";
     }
   }
 
@@ -77,7 +105,8 @@ public record NodeSettings(
         NodeRole.ALL,
         Discovery.SEED_NODES,
         Optional.empty(),
-        Tenancy.NONE);
+        Tenancy.NONE,
+        Tls.NONE);
   }
 
   public NodeSettings {
@@ -86,14 +115,19 @@ public record NodeSettings(
   }
 
   public NodeSettings withExtraConfig(String hocon) {
-    return copy(hocon, readDatabase);
+    return copy(hocon, readDatabase, tls);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
-    return copy(extraConfig, Optional.of(replica));
+    return copy(extraConfig, Optional.of(replica), tls);
   }
 
-  private NodeSettings copy(String newExtraConfig, Optional<ReadDatabase> newReadDatabase) {
+  public NodeSettings withTls(Tls newTls) {
+    return copy(extraConfig, readDatabase, newTls);
+  }
+
+  private NodeSettings copy(
+      String newExtraConfig, Optional<ReadDatabase> newReadDatabase, Tls newTls) {
     return new NodeSettings(
         clusterHost,
         clusterPort,
@@ -108,7 +142,8 @@ public record NodeSettings(
         roles,
         discovery,
         newReadDatabase,
-        tenancy);
+        tenancy,
+        newTls);
   }
 
   boolean has(NodeRole role) {
@@ -128,6 +163,8 @@ public record NodeSettings(
         + discovery
         + ", db="
         + dbUrl
+        + ", "
+        + tls
         + "]";
   }
 }
