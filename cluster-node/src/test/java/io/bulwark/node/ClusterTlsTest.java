@@ -28,10 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Artery over mutual TLS (ADR 0018): two nodes with certificates of one CA form a cluster; a peer
- * speaking plain TCP and a peer whose certificate comes from another CA both try to join it and
- * stay out, while the cluster keeps its two members. (A peer with a certificate of the same CA but
- * another name was seen to get in with Pekko 1.2.1: the CA must issue cluster certificates only.)
+ * Artery over mutual TLS (ADR 0018): two nodes with certificates of one CA, sharing the subject
+ * name {@value #CLUSTER_NAME}, form a cluster. A peer speaking plain TCP, a peer whose certificate
+ * comes from another CA, and a peer of the same CA whose certificate shares no subject name with
+ * theirs (Pekko's peer subject check; any common CN or DNS SAN would let it in) all try to join and
+ * stay out, while the cluster keeps its two members.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterTlsTest {
@@ -88,12 +89,13 @@ class ClusterTlsTest {
   }
 
   @Test
-  void plainTcpPeersAndPeersWithOtherCertificatesCannotJoin() throws Exception {
+  void plainTcpPeersForeignCaPeersAndMisnamedPeersCannotJoin() throws Exception {
     var theirs = new TestCertificates.Authority(DIR, "theirs");
     List<ActorSystem<Void>> intruders = new ArrayList<>();
     try {
       intruders.add(peer(NodeSettings.Tls.NONE));
       intruders.add(peer(clusterTls(theirs.issue("foreign", CLUSTER_NAME))));
+      intruders.add(peer(clusterTls(ours.issue("misnamed", "someone-else"))));
       intruders.forEach(i -> System.out.println("ClusterTlsTest: intruder " + i.address()));
       var aAddress = Cluster.get(a.node().system()).selfMember().address();
       var members = Set.of(aAddress, Cluster.get(b.node().system()).selfMember().address());

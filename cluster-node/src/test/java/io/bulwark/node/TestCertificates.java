@@ -118,9 +118,19 @@ final class TestCertificates {
 
     /**
      * A directory {@code name} with an RSA key (unencrypted PKCS#8 PEM, owner-only), its
-     * certificate issued by this CA for 127.0.0.1 and localhost, and this CA's certificate.
+     * certificate issued by this CA with no subject alternative name, and this CA's certificate.
+     * Artery checks no host name; its peers must share a subject name, here the common name.
      */
     Path issue(String name, String commonName) throws Exception {
+      return issue(name, commonName, null);
+    }
+
+    /** {@link #issue(String, String)} for a server that clients reach as 127.0.0.1 or localhost. */
+    Path issueForLoopback(String name, String commonName) throws Exception {
+      return issue(name, commonName, "san=ip:127.0.0.1,dns:localhost");
+    }
+
+    private Path issue(String name, String commonName, String san) throws Exception {
       Path out = Files.createDirectories(dir.resolve(name));
       Path leaf = fresh(out.resolve("leaf.p12"));
       String leafPassword = randomSecret();
@@ -154,27 +164,33 @@ final class TestCertificates {
           "-file",
           csr.toString());
       Path crt = fresh(out.resolve(TlsMaterial.CERT_FILE));
-      keytool(
-          "-gencert",
-          "-rfc",
-          "-alias",
-          "ca",
-          "-keystore",
-          keystore.toString(),
-          "-storepass",
-          password,
-          "-infile",
-          csr.toString(),
-          "-outfile",
-          crt.toString(),
-          "-ext",
-          "san=ip:127.0.0.1,dns:localhost",
-          "-ext",
-          "ku:c=digitalSignature,keyEncipherment",
-          "-ext",
-          "eku=serverAuth,clientAuth",
-          "-validity",
-          "2");
+      List<String> gencert =
+          new ArrayList<>(
+              List.of(
+                  "-gencert",
+                  "-rfc",
+                  "-alias",
+                  "ca",
+                  "-keystore",
+                  keystore.toString(),
+                  "-storepass",
+                  password,
+                  "-infile",
+                  csr.toString(),
+                  "-outfile",
+                  crt.toString()));
+      if (san != null) {
+        gencert.addAll(List.of("-ext", san));
+      }
+      gencert.addAll(
+          List.of(
+              "-ext",
+              "ku:c=digitalSignature,keyEncipherment",
+              "-ext",
+              "eku=serverAuth,clientAuth",
+              "-validity",
+              "2"));
+      keytool(gencert.toArray(String[]::new));
       var keys = KeyStore.getInstance("PKCS12");
       try (var in = new FileInputStream(leaf.toFile())) {
         keys.load(in, leafPassword.toCharArray());
