@@ -1,4 +1,4 @@
--- The audit log (io.bulwark.audit, ADR 0018): one hash chain of security events per tenant, plus
+-- The audit log (io.bulwark.audit, ADR 0020): one hash chain of security events per tenant, plus
 -- the platform's own chain under the tenant id '~platform' (not a valid tenant id). Rows are only
 -- ever inserted; the expiry function is the only way one leaves, and only after 365 days.
 

@@ -53,6 +53,7 @@ public final class BulwarkNode {
   public static BulwarkNode start(NodeSettings settings) {
     Config config = NodeConfig.build(settings);
     checkSettings(config);
+    var https = TlsMaterial.check(settings.tls());
     migrate(settings);
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
@@ -72,7 +73,8 @@ public final class BulwarkNode {
       var database = databaseBreaker(system, settings, dataSource);
       ServerBinding binding = null;
       if (settings.has(NodeRole.API)) {
-        binding = startApi(system, settings, database, readPool(system, settings, dataSource));
+        binding =
+            startApi(system, settings, database, readPool(system, settings, dataSource), https);
       } else {
         NodeGauges.start(system, dataSource, null, database, null);
       }
@@ -92,7 +94,8 @@ public final class BulwarkNode {
       ActorSystem<Void> system,
       NodeSettings settings,
       DatabaseHealth database,
-      javax.sql.DataSource readPool) {
+      javax.sql.DataSource readPool,
+      java.util.Optional<javax.net.ssl.SSLContext> https) {
     var config = system.settings().config();
     var breakers = BreakerSettings.fromConfig(config);
     var http = HttpSettings.fromConfig(config);
@@ -133,7 +136,7 @@ public final class BulwarkNode {
             authenticator, entities, queries, revocations, http, protection, auditLog, auditReader);
     NodeGauges.start(
         system, SharedPool.dataSource(system), protection.admission(), database, queryBreaker);
-    return await(ApiServer.start(system, routes.route(), http.host(), http.port()));
+    return await(ApiServer.start(system, routes.route(), http.host(), http.port(), https));
   }
 
   /** The replica's pool when one is configured (BULWARK_DB_READ_URL), else the shared pool. */

@@ -54,13 +54,18 @@ final class Environment {
     String password;
     Optional<NodeSettings.Migration> migration;
     if (usesEmbeddedDatabase()) {
+      if (!blank(env.get(TlsMaterial.DB_SSL_ROOT_CERT))) {
+        throw new StartupException(
+            TlsMaterial.DB_SSL_ROOT_CERT
+                + " needs BULWARK_DB_URL: the embedded database listens on loopback only");
+      }
       // As in production: the superuser migrates, the node works as a member of bulwark_app.
       url = embeddedJdbcUrl;
       user = EmbeddedDatabase.APP_USER;
       password = "";
       migration = Optional.of(new NodeSettings.Migration(EmbeddedDatabase.SUPERUSER, ""));
     } else {
-      url = env.get("BULWARK_DB_URL");
+      url = withDatabaseTls("BULWARK_DB_URL", env.get("BULWARK_DB_URL"));
       user = env.getOrDefault("BULWARK_DB_USER", "bulwark");
       password =
           secrets
@@ -88,7 +93,8 @@ final class Environment {
         tenancy(),
         keyList("BULWARK_PLATFORM_KEY_PREVIOUS"),
         audit(),
-        migration);
+        migration,
+        tls());
   }
 
   /**
@@ -117,6 +123,97 @@ final class Environment {
                     new StartupException(
                         "BULWARK_DB_MIGRATION_PASSWORD or BULWARK_DB_MIGRATION_PASSWORD_FILE is"
                             + " required with BULWARK_DB_MIGRATION_USER"))));
+  }
+
+  /**
+   * HTTPS for the API (BULWARK_HTTP_TLS_KEYSTORE, a PKCS12 file, and its password) and Artery
+   * tls-tcp between nodes (BULWARK_CLUSTER_TLS=on, PEM files in BULWARK_CLUSTER_TLS_DIR). The files
+   * themselves are checked when the node starts ({@link TlsMaterial}).
+   */
+  private NodeSettings.Tls tls() {
+    String keystore = env.get(TlsMaterial.HTTP_KEYSTORE);
+    Optional<String> keystorePassword = secrets.read(TlsMaterial.HTTP_KEYSTORE_PASSWORD);
+    Optional<NodeSettings.Tls.Keystore> https = Optional.empty();
+    if (!blank(keystore)) {
+      String pw =
+          keystorePassword.orElseThrow(
+              () ->
+                  new StartupException(
+                      TlsMaterial.HTTP_KEYSTORE_PASSWORD
+                          + " or "
+                          + TlsMaterial.HTTP_KEYSTORE_PASSWORD
+                          + "_FILE is required with "
+                          + TlsMaterial.HTTP_KEYSTORE));
+      https = Optional.of(new NodeSettings.Tls.Keystore(Path.of(keystore.strip()), pw));
+    } else if (keystorePassword.isPresent()) {
+      throw new StartupException(
+          TlsMaterial.HTTP_KEYSTORE_PASSWORD
+              + " is set but "
+              + TlsMaterial.HTTP_KEYSTORE
+              + " is not: set both for HTTPS, or neither");
+    }
+    String raw = env.getOrDefault(TlsMaterial.CLUSTER_TLS, "off").strip();
+    boolean clusterTls =
+        switch (raw) {
+          case "", "off" -> false;
+          case "on" -> true;
+          default ->
+              throw new StartupException(
+                  TlsMaterial.CLUSTER_TLS + " is '" + raw + "'; expected on or off");
+        };
+    String dir = env.get(TlsMaterial.CLUSTER_TLS_DIR);
+    if (!clusterTls && !blank(dir)) {
+      throw new StartupException(
+          TlsMaterial.CLUSTER_TLS_DIR
+              + " is set but "
+              + TlsMaterial.CLUSTER_TLS
+              + " is not on: set "
+              + TlsMaterial.CLUSTER_TLS
+              + "=on for TLS between nodes, or unset the directory");
+    }
+    Optional<Path> cluster =
+        clusterTls
+            ? Optional.of(Path.of(blank(dir) ? DEFAULT_CLUSTER_TLS_DIR : dir.strip()))
+            : Optional.empty();
+    return new NodeSettings.Tls(https, cluster);
+  }
+
+  /** Where Kubernetes mounts the cluster's TLS secret (k8s/components/tls). */
+  static final String DEFAULT_CLUSTER_TLS_DIR = "/var/run/secrets/bulwark/cluster-tls";
+
+  /**
+   * With BULWARK_DB_SSL_ROOT_CERT, the JDBC URL named {@code name} requires TLS with the server's
+   * certificate checked against that root and its host name (pgjdbc's {@code sslmode=verify-full}
+   * and {@code sslrootcert}). A URL that already says how to use TLS is refused rather than
+   * silently overridden either way.
+   */
+  private String withDatabaseTls(String name, String url) {
+    String rootCert = env.get(TlsMaterial.DB_SSL_ROOT_CERT);
+    if (blank(rootCert)) {
+      return url;
+    }
+    Path root = Path.of(rootCert.strip()).toAbsolutePath().normalize();
+    TlsMaterial.certificates(root, TlsMaterial.DB_SSL_ROOT_CERT);
+    int query = url.indexOf('?');
+    if (query >= 0) {
+      for (String parameter : url.substring(query + 1).split("&")) {
+        String key = parameter.split("=", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (Set.of("ssl", "sslmode", "sslrootcert", "sslfactory").contains(key)) {
+          throw new StartupException(
+              name
+                  + " sets '"
+                  + key
+                  + "' and "
+                  + TlsMaterial.DB_SSL_ROOT_CERT
+                  + " is set: remove it from the URL (the root certificate turns on"
+                  + " sslmode=verify-full) or unset "
+                  + TlsMaterial.DB_SSL_ROOT_CERT);
+        }
+      }
+    }
+    String encoded =
+        java.net.URLEncoder.encode(root.toString(), java.nio.charset.StandardCharsets.UTF_8);
+    return url + (query >= 0 ? "&" : "?") + "sslmode=verify-full&sslrootcert=" + encoded;
   }
 
   /** Checks BULWARK_ROLES alone, as a node would at startup. */
@@ -211,7 +308,10 @@ final class Environment {
                         "BULWARK_DB_READ_PASSWORD or BULWARK_DB_READ_PASSWORD_FILE is required with BULWARK_DB_READ_URL"));
     return Optional.of(
         new NodeSettings.ReadDatabase(
-            url, user, password, intVar("BULWARK_DB_READ_MAX_CONNECTIONS", 8)));
+            withDatabaseTls("BULWARK_DB_READ_URL", url),
+            user,
+            password,
+            intVar("BULWARK_DB_READ_MAX_CONNECTIONS", 8)));
   }
 
   private List<String> seedNodes(String host, int port) {

@@ -41,7 +41,11 @@ public final class Main {
           "Bulwark node {} is up with roles {}; {}",
           node.appVersion(),
           settings.roles().stream().map(NodeRole::clusterRole).sorted().toList(),
-          node.httpPort() > 0 ? "HTTP on port " + node.httpPort() : "no HTTP API here");
+          node.httpPort() > 0
+              ? (settings.tls().https().isPresent() ? "HTTPS" : "HTTP")
+                  + " on port "
+                  + node.httpPort()
+              : "no HTTP API here");
       stopDatabaseAfter(node, embedded);
     } catch (StartupException e) {
       log.error("Bulwark cannot start: {}", e.getMessage());

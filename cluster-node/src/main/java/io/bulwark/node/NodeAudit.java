@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The node's part of the audit log (ADR 0018): its writer, and retention on projections nodes. */
+/** The node's part of the audit log (ADR 0020): its writer, and retention on projections nodes. */
 final class NodeAudit {
   private static final Logger log = LoggerFactory.getLogger(NodeAudit.class);
   private static final Duration FIRST_EXPIRY = Duration.ofMinutes(1);

@@ -37,11 +37,31 @@ final class NodeConfig {
     values.put("bulwark.db.url", s.dbUrl());
     values.put("bulwark.db.user", s.dbUser());
     values.put("bulwark.db.password", s.dbPassword());
+    s.tls().clusterDirectory().ifPresent(dir -> clusterTls(values, dir));
     return ConfigFactory.parseString(s.extraConfig() == null ? "" : s.extraConfig())
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(ConfigFactory.parseMap(values))
         .withFallback(ConfigFactory.defaultApplication())
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
+  }
+
+  /**
+   * Artery over TLS with mutual authentication (ADR 0018): Pekko's RotatingKeysSSLEngineProvider
+   * reads the PEM files cert-manager writes and re-reads them when they rotate. A peer must present
+   * a certificate from the same CA sharing a subject name with this node's, instead of a host name
+   * check that pod IPs cannot pass.
+   */
+  private static void clusterTls(Map<String, Object> values, java.nio.file.Path dir) {
+    String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+    values.put("pekko.remote.artery.transport", "tls-tcp");
+    values.put(
+        "pekko.remote.artery.ssl.ssl-engine-provider",
+        "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider");
+    values.put(engine + "key-file", dir.resolve(TlsMaterial.KEY_FILE).toAbsolutePath().toString());
+    values.put(
+        engine + "cert-file", dir.resolve(TlsMaterial.CERT_FILE).toAbsolutePath().toString());
+    values.put(
+        engine + "ca-cert-file", dir.resolve(TlsMaterial.CA_FILE).toAbsolutePath().toString());
   }
 }

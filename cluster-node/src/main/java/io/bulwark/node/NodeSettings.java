@@ -25,7 +25,8 @@ public record NodeSettings(
     Tenancy tenancy,
     List<String> previousPlatformKeys,
     Audit audit,
-    Optional<Migration> migration) {
+    Optional<Migration> migration,
+    Tls tls) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -67,7 +68,7 @@ public record NodeSettings(
   }
 
   /**
-   * The audit chain's HMAC keys (ADR 0018): {@code key} signs, {@code previousKeys} still verify
+   * The audit chain's HMAC keys (ADR 0020): {@code key} signs, {@code previousKeys} still verify
    * what they signed; events are kept {@code retentionDays} (at least 365).
    */
   public record Audit(String key, List<String> previousKeys, int retentionDays) {
@@ -105,6 +106,33 @@ public record NodeSettings(
     }
   }
 
+  /**
+   * Transport security (ADR 0018), each part on by configuration: HTTPS for the API from a PKCS12
+   * keystore, and Artery {@code tls-tcp} between nodes from a directory of PEM files ({@code
+   * tls.key}, {@code tls.crt}, {@code ca.crt}, as cert-manager writes them). TLS to PostgreSQL is
+   * not here: {@link Environment} adds it to the database URLs themselves.
+   */
+  public record Tls(Optional<Keystore> https, Optional<java.nio.file.Path> clusterDirectory) {
+    public static final Tls NONE = new Tls(Optional.empty(), Optional.empty());
+
+    /** A PKCS12 keystore file and its password (never printed). */
+    public record Keystore(java.nio.file.Path path, String password) {
+      @Override
+      public String toString() {
+        return "Keystore[path=" + path + ", password=***]";
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[https="
+          + https.map(k -> k.path().toString()).orElse("off")
+          + ", cluster="
+          + clusterDirectory.map(Object::toString).orElse("off")
+          + "]";
+    }
+  }
+
   /** A node with every role, found through its seed nodes, reading lists from the primary. */
   public NodeSettings(
       String clusterHost,
@@ -134,7 +162,8 @@ public record NodeSettings(
         Tenancy.NONE,
         List.of(),
         Audit.derivedFrom(platformKey),
-        Optional.empty());
+        Optional.empty(),
+        Tls.NONE);
   }
 
   public NodeSettings {
@@ -145,55 +174,25 @@ public record NodeSettings(
   }
 
   public NodeSettings withExtraConfig(String hocon) {
-    return copy(hocon, readDatabase);
+    return copy(hocon, readDatabase, previousPlatformKeys, migration, tls);
   }
 
   /** The same node accepting {@code previous} platform keys too, as during a rotation. */
   public NodeSettings withPreviousPlatformKeys(List<String> previous) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
-        extraConfig,
-        roles,
-        discovery,
-        readDatabase,
-        tenancy,
-        previous,
-        audit,
-        migration);
+    return copy(extraConfig, readDatabase, previous, migration, tls);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
-    return copy(extraConfig, Optional.of(replica));
+    return copy(extraConfig, Optional.of(replica), previousPlatformKeys, migration, tls);
   }
 
   /** The same node, migrating the database as {@code login} before it works as {@code dbUser}. */
   public NodeSettings withMigration(Migration login) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
-        extraConfig,
-        roles,
-        discovery,
-        readDatabase,
-        tenancy,
-        previousPlatformKeys,
-        audit,
-        Optional.of(login));
+    return copy(extraConfig, readDatabase, previousPlatformKeys, Optional.of(login), tls);
+  }
+
+  public NodeSettings withTls(Tls newTls) {
+    return copy(extraConfig, readDatabase, previousPlatformKeys, migration, newTls);
   }
 
   /** Who runs the migrations: {@link #migration()}, or else the node's own login. */
@@ -201,7 +200,12 @@ public record NodeSettings(
     return migration.orElseGet(() -> new Migration(dbUser, dbPassword));
   }
 
-  private NodeSettings copy(String newExtraConfig, Optional<ReadDatabase> newReadDatabase) {
+  private NodeSettings copy(
+      String newExtraConfig,
+      Optional<ReadDatabase> newReadDatabase,
+      List<String> newPreviousPlatformKeys,
+      Optional<Migration> newMigration,
+      Tls newTls) {
     return new NodeSettings(
         clusterHost,
         clusterPort,
@@ -217,9 +221,10 @@ public record NodeSettings(
         discovery,
         newReadDatabase,
         tenancy,
-        previousPlatformKeys,
+        newPreviousPlatformKeys,
         audit,
-        migration);
+        newMigration,
+        newTls);
   }
 
   boolean has(NodeRole role) {
@@ -239,6 +244,8 @@ public record NodeSettings(
         + discovery
         + ", db="
         + dbUrl
+        + ", "
+        + tls
         + "]";
   }
 }

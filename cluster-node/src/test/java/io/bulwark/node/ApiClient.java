@@ -22,10 +22,17 @@ final class ApiClient {
 
   private final String baseUrl;
   private final OpenApiContract contract;
+  private final HttpClient http;
 
   ApiClient(String baseUrl, OpenApiContract contract) {
+    this(baseUrl, contract, HTTP);
+  }
+
+  /** Over {@code http}, e.g. a client trusting a test certificate for HTTPS. */
+  ApiClient(String baseUrl, OpenApiContract contract, HttpClient http) {
     this.baseUrl = baseUrl;
     this.contract = contract;
+    this.http = http;
   }
 
   record Response(int status, Map<String, List<String>> headers, String body) {
@@ -159,7 +166,7 @@ final class ApiClient {
       builder.method(call.method, HttpRequest.BodyPublishers.noBody());
     }
     try {
-      HttpResponse<String> r = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
       var response = new Response(r.statusCode(), r.headers().map(), r.body());
       checkSecrets(call, response);
       if (contract != null) {

@@ -340,6 +340,125 @@ class EnvironmentTest {
   }
 
   @Test
+  void httpsNeedsAKeystoreAndItsPasswordTogetherAndNeverPrintsThePassword() throws Exception {
+    assertEquals(NodeSettings.Tls.NONE, new Environment(real()).settings(null).tls());
+    var noPassword = new Environment(real("BULWARK_HTTP_TLS_KEYSTORE", "/tls/api.p12"));
+    var error = assertThrows(StartupException.class, () -> noPassword.settings(null));
+    assertTrue(
+        error.getMessage().contains("BULWARK_HTTP_TLS_KEYSTORE_PASSWORD"), error.getMessage());
+    var noKeystore = new Environment(real("BULWARK_HTTP_TLS_KEYSTORE_PASSWORD", "s3cret-ks"));
+    error = assertThrows(StartupException.class, () -> noKeystore.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_HTTP_TLS_KEYSTORE is not"), error.getMessage());
+    assertFalse(error.getMessage().contains("s3cret-ks"), error.getMessage());
+
+    Files.writeString(dir.resolve("kspw"), "s3cret-ks\n");
+    var settings =
+        new Environment(
+                real(
+                    "BULWARK_HTTP_TLS_KEYSTORE",
+                    "/tls/api.p12",
+                    "BULWARK_HTTP_TLS_KEYSTORE_PASSWORD_FILE",
+                    dir.resolve("kspw").toString()))
+            .settings(null);
+    var https = settings.tls().https().orElseThrow();
+    assertEquals(Path.of("/tls/api.p12"), https.path());
+    assertEquals("s3cret-ks", https.password());
+    assertFalse(settings.toString().contains("s3cret-ks"), settings.toString());
+    assertFalse(settings.tls().toString().contains("s3cret-ks"), settings.tls().toString());
+    assertFalse(https.toString().contains("s3cret-ks"), https.toString());
+    assertTrue(settings.toString().contains("https=/tls/api.p12"), settings.toString());
+  }
+
+  @Test
+  void clusterTlsIsOnOrOffAndReadsItsDirectory() {
+    var on = new Environment(real("BULWARK_CLUSTER_TLS", "on")).settings(null);
+    assertEquals(
+        Path.of(Environment.DEFAULT_CLUSTER_TLS_DIR), on.tls().clusterDirectory().orElseThrow());
+    var config = NodeConfig.build(on);
+    assertEquals("tls-tcp", config.getString("pekko.remote.artery.transport"));
+    assertEquals(
+        Environment.DEFAULT_CLUSTER_TLS_DIR + "/tls.key",
+        config.getString("pekko.remote.artery.ssl.rotating-keys-engine.key-file"));
+    assertEquals(
+        "tcp",
+        NodeConfig.build(new Environment(real()).settings(null))
+            .getString("pekko.remote.artery.transport"),
+        "plain TCP unless asked");
+
+    var elsewhere =
+        new Environment(real("BULWARK_CLUSTER_TLS", "on", "BULWARK_CLUSTER_TLS_DIR", "/pki"))
+            .settings(null);
+    assertEquals(Path.of("/pki"), elsewhere.tls().clusterDirectory().orElseThrow());
+
+    var yes = new Environment(real("BULWARK_CLUSTER_TLS", "yes"));
+    var error = assertThrows(StartupException.class, () -> yes.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_CLUSTER_TLS"), error.getMessage());
+    var dirOnly = new Environment(real("BULWARK_CLUSTER_TLS_DIR", "/pki"));
+    error = assertThrows(StartupException.class, () -> dirOnly.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_CLUSTER_TLS=on"), error.getMessage());
+  }
+
+  @Test
+  void aClusterTlsDirectoryWithoutItsFilesStopsTheNodeNamingIt() throws Exception {
+    var error = assertThrows(StartupException.class, () -> TlsMaterial.checkClusterDirectory(dir));
+    assertTrue(error.getMessage().contains("BULWARK_CLUSTER_TLS_DIR"), error.getMessage());
+    assertTrue(error.getMessage().contains("tls.key"), error.getMessage());
+    Files.writeString(dir.resolve("tls.key"), "not a key");
+    Files.writeString(dir.resolve("tls.crt"), "not a certificate");
+    Files.writeString(dir.resolve("ca.crt"), "not a certificate");
+    error = assertThrows(StartupException.class, () -> TlsMaterial.checkClusterDirectory(dir));
+    assertTrue(error.getMessage().contains("RSA private key"), error.getMessage());
+  }
+
+  @Test
+  void aDatabaseRootCertificateRequiresVerifyFullOnEveryDatabaseUrl() throws Exception {
+    var ca = new TestCertificates.Authority(dir.resolve("ca"), "env");
+    String root = ca.certificate.toAbsolutePath().toString();
+    var settings =
+        new Environment(
+                real(
+                    "BULWARK_DB_URL", "jdbc:postgresql://db:5432/app?connectTimeout=5",
+                    "BULWARK_DB_SSL_ROOT_CERT", root,
+                    "BULWARK_DB_READ_URL", "jdbc:postgresql://replica:5432/app",
+                    "BULWARK_DB_READ_PASSWORD", "rpw"))
+            .settings(null);
+    String encoded = java.net.URLEncoder.encode(root, java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(
+        "jdbc:postgresql://db:5432/app?connectTimeout=5&sslmode=verify-full&sslrootcert=" + encoded,
+        settings.dbUrl());
+    assertEquals(
+        "jdbc:postgresql://replica:5432/app?sslmode=verify-full&sslrootcert=" + encoded,
+        settings.readDatabase().orElseThrow().url());
+
+    var conflicting =
+        new Environment(
+            real(
+                "BULWARK_DB_URL",
+                "jdbc:postgresql://db/app?sslmode=require",
+                "BULWARK_DB_SSL_ROOT_CERT",
+                root));
+    var error = assertThrows(StartupException.class, () -> conflicting.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_DB_URL sets 'sslmode'"), error.getMessage());
+
+    var missing =
+        new Environment(real("BULWARK_DB_SSL_ROOT_CERT", dir.resolve("absent.crt").toString()));
+    error = assertThrows(StartupException.class, () -> missing.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_DB_SSL_ROOT_CERT"), error.getMessage());
+
+    Files.writeString(dir.resolve("garbage.crt"), "no certificate here");
+    var garbage =
+        new Environment(real("BULWARK_DB_SSL_ROOT_CERT", dir.resolve("garbage.crt").toString()));
+    error = assertThrows(StartupException.class, () -> garbage.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_DB_SSL_ROOT_CERT"), error.getMessage());
+
+    var embedded =
+        new Environment(
+            Map.of("BULWARK_DATA_DIR", dir.toString(), "BULWARK_DB_SSL_ROOT_CERT", root));
+    error = assertThrows(StartupException.class, () -> embedded.settings("jdbc:x"));
+    assertTrue(error.getMessage().contains("needs BULWARK_DB_URL"), error.getMessage());
+  }
+
+  @Test
   void rateLimitSharesCountTheNodesWithTheApiRole() {
     // Phase 2: only api nodes serve requests, so only they split a tenant's cluster-wide limit.
     assertEquals(

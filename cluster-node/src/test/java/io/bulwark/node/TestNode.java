@@ -95,6 +95,11 @@ final class TestNode implements AutoCloseable {
     return new TestNode(settings.withPreviousPlatformKeys(previous));
   }
 
+  /** The same node (not yet started) with transport security {@code tls}. */
+  TestNode withTls(NodeSettings.Tls tls) {
+    return new TestNode(settings.withTls(tls));
+  }
+
   /** The same node (not yet started) reading its lists from {@code replica}. */
   TestNode withReplica(TestDatabase replica) {
     return new TestNode(
@@ -127,7 +132,8 @@ final class TestNode implements AutoCloseable {
   }
 
   String baseUrl() {
-    return "http://127.0.0.1:" + settings.httpPort();
+    String scheme = settings.tls().https().isPresent() ? "https" : "http";
+    return scheme + "://127.0.0.1:" + settings.httpPort();
   }
 
   String managementUrl() {

@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns what the API does into audit events (ADR 0018), with the request's ids, client address and
+ * Turns what the API does into audit events (ADR 0020), with the request's ids, client address and
  * user agent. An action that already happened is answered even when its event cannot be stored
  * (that is logged and counted); reading the audit log is recorded first and refused without it.
  */
