@@ -116,6 +116,10 @@ final class ApiClient {
     return new Call("PUT", path);
   }
 
+  static Call patch(String path) {
+    return new Call("PATCH", path);
+  }
+
   static Call delete(String path) {
     return new Call("DELETE", path);
   }

@@ -133,6 +133,12 @@ class BolaMatrixTest {
             c -> post(t + "/api-keys/" + keyId(freshKey()) + "/rotate", Map.of()),
             platform(201, 201, 403, 403)),
         op(
+            "changeApiKeyRoles",
+            c ->
+                ApiClient.patch(t + "/api-keys/" + keyId(freshKey()))
+                    .json(Map.of("roles", List.of("operator"))),
+            platform(200, 200, 403, 403)),
+        op(
             "revokeApiKey",
             c -> ApiClient.delete(t + "/api-keys/" + keyId(freshKey())),
             platform(204, 204, 403, 403)),

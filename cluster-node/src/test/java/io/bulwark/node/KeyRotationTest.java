@@ -109,6 +109,37 @@ class KeyRotationTest {
   }
 
   @Test
+  void anAdminChangesAKeysRolesAndTheChangeIsAudited() {
+    var api = fixture.api;
+    String admin = fixture.ledger.tenantWithAdmin("reroled");
+    String key = fixture.ledger.key("reroled", admin, "viewer");
+    String keyId = key.split("\\.")[1];
+    var account = Map.of("id", "a1", "currency", "EUR");
+    assertEquals(
+        403, api.send(post("/v1/tenants/reroled/accounts").key(key).json(account)).status());
+    var changed =
+        api.send(
+            ApiClient.patch("/v1/tenants/reroled/api-keys/" + keyId)
+                .key(admin)
+                .json(Map.of("roles", List.of("operator"))));
+    assertEquals(200, changed.status(), changed.body());
+    assertEquals("operator", changed.json().get("roles").get(0).asText());
+    assertEquals(
+        201, api.send(post("/v1/tenants/reroled/accounts").key(key).json(account)).status());
+    var events =
+        api.send(get("/v1/tenants/reroled/audit-events?action=api_key.roles_changed").key(admin));
+    var details = events.json().get("items").get(0).get("details");
+    assertEquals("viewer", details.get("from").get(0).asText(), events.body());
+    assertEquals("operator", details.get("to").get(0).asText(), events.body());
+    var unknownRole =
+        api.send(
+            ApiClient.patch("/v1/tenants/reroled/api-keys/" + keyId)
+                .key(admin)
+                .json(Map.of("roles", List.of("owner"))));
+    assertEquals(400, unknownRole.status());
+  }
+
+  @Test
   void thePlatformKeyRotatesWithoutDowntime() throws Exception {
     String oldKey = TestNode.newPlatformKey();
     String newKey = TestNode.newPlatformKey();

@@ -25,7 +25,7 @@ class OpenApiDocumentTest {
             Map.entry("/v1/tenants/{tenantId}", List.of("get")),
             Map.entry("/v1/tenants/{tenantId}/limits", List.of("get", "put", "delete")),
             Map.entry("/v1/tenants/{tenantId}/api-keys", List.of("post", "get")),
-            Map.entry("/v1/tenants/{tenantId}/api-keys/{keyId}", List.of("delete")),
+            Map.entry("/v1/tenants/{tenantId}/api-keys/{keyId}", List.of("delete", "patch")),
             Map.entry("/v1/tenants/{tenantId}/api-keys/{keyId}/rotate", List.of("post")),
             Map.entry("/v1/tenants/{tenantId}/accounts", List.of("post", "get")),
             Map.entry("/v1/tenants/{tenantId}/accounts/{accountId}", List.of("get")),

@@ -49,6 +49,10 @@ class EventSerializationTest {
         Arguments.of(new Tenant.ApiKeyRevoked("acme", "k1", AT), 7101, "api-key-revoked"),
         Arguments.of(new Tenant.ApiKeyExpirySet("acme", "k1", AT, AT), 7101, "api-key-expiry-set"),
         Arguments.of(
+            new Tenant.ApiKeyRolesChanged("acme", "k1", List.of("viewer"), AT),
+            7101,
+            "api-key-roles-changed"),
+        Arguments.of(
             new Tenant.TenantLimitsSet("acme", new TenantLimits(10, 20, 30, 60), AT),
             7101,
             "tenant-limits-set"),

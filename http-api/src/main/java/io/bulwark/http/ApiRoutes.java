@@ -210,7 +210,17 @@ public final class ApiRoutes extends AllDirectives {
                                     () ->
                                         respond(
                                             call, () -> tenants.revokeKey(call, tenantId, keyId))),
-                                methodNotAllowed(call, "DELETE"))))),
+                                patch(
+                                    () ->
+                                        withBody(
+                                            rc,
+                                            call,
+                                            () ->
+                                                Access.platformOrAdmin(call.principal(), tenantId),
+                                            body ->
+                                                tenants.changeKeyRoles(
+                                                    call, tenantId, keyId, body))),
+                                methodNotAllowed(call, "DELETE, PATCH"))))),
         path("limits", () -> limits(rc, call, tenantId)),
         pathPrefix("audit-events", () -> auditEvents(call, tenantId)),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),

@@ -85,6 +85,15 @@ public final class EntityGateway {
         r -> new Tenant.RotateKey(oldKeyId, newKeyId, hash, newExpiresAt, oldExpiresAt, at, r));
   }
 
+  CompletionStage<Tenant.RolesReply> changeKeyRoles(
+      Call call, String tenantId, String keyId, List<String> roles) {
+    return ask(
+        call,
+        Tenant.ENTITY_KEY,
+        tenantId,
+        r -> new Tenant.ChangeKeyRoles(keyId, roles, Times.now(), r));
+  }
+
   CompletionStage<Tenant.RevokeReply> revokeKey(Call call, String tenantId, String keyId) {
     return ask(call, Tenant.ENTITY_KEY, tenantId, r -> new Tenant.RevokeKey(keyId, Times.now(), r));
   }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -150,6 +151,34 @@ final class TenantHandlers {
         AuditAction.API_KEY_ROTATED,
         "api-keys/" + keyId,
         Map.of("newKeyId", issued.keyId(), "overlapSeconds", overlap));
+  }
+
+  /** Gives a key new roles; every node applies them within seconds (the key caches reload). */
+  CompletionStage<HttpResponse> changeKeyRoles(
+      Call call, String tenantId, String keyId, JsonBody body) {
+    Access.platformOrAdmin(call.principal(), tenantId);
+    checkedKeyId(keyId);
+    List<String> roles = roles(body);
+    return entities
+        .changeKeyRoles(call, tenantId, keyId, roles)
+        .thenCompose(
+            reply -> {
+              if (reply.key() == null) {
+                throw ApiException.notFound();
+              }
+              if (reply.previousRoles() == null) {
+                throw new ApiException(
+                    409, "api_key_inactive", "This key is revoked or has expired.");
+              }
+              revocations.revoked(tenantId, keyId); // every node reloads the key's roles
+              return auditor.after(
+                  CompletableFuture.completedFuture(Json.response(200, reply.key())),
+                  call,
+                  tenantId,
+                  AuditAction.API_KEY_ROLES_CHANGED,
+                  "api-keys/" + keyId,
+                  Map.of("from", reply.previousRoles(), "to", roles));
+            });
   }
 
   private static void checkedKeyId(String keyId) {

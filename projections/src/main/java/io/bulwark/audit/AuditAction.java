@@ -9,6 +9,7 @@ public enum AuditAction {
   API_KEY_ISSUED("api_key.issued"),
   API_KEY_ROTATED("api_key.rotated"),
   API_KEY_REVOKED("api_key.revoked"),
+  API_KEY_ROLES_CHANGED("api_key.roles_changed"),
   AUTHENTICATION_FAILED("authentication.failed"),
   ACCESS_DENIED("access.denied"),
   LIMITS_CHANGED("limits.changed"),

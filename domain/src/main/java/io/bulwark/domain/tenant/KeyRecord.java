@@ -32,6 +32,10 @@ public record KeyRecord(
     return new KeyRecord(keyId, name, roles, secretHash, createdAt, at, expiresAt);
   }
 
+  KeyRecord withRoles(List<String> newRoles) {
+    return new KeyRecord(keyId, name, newRoles, secretHash, createdAt, revokedAt, expiresAt);
+  }
+
   KeyRecord expiringAt(Instant at) {
     return new KeyRecord(keyId, name, roles, secretHash, createdAt, revokedAt, at);
   }

@@ -67,6 +67,11 @@ public final class Tenant
       ActorRef<RotateReply> replyTo)
       implements Command {}
 
+  /** Gives an active key new roles; the answer carries the roles it had before. */
+  public record ChangeKeyRoles(
+      String keyId, List<String> roles, Instant at, ActorRef<RolesReply> replyTo)
+      implements Command {}
+
   public record RevokeKey(String keyId, Instant at, ActorRef<RevokeReply> replyTo)
       implements Command {}
 
@@ -99,6 +104,13 @@ public final class Tenant
   }
 
   public record RevokeReply(RevokeOutcome outcome) implements JsonSerializable {}
+
+  /**
+   * {@code key} null: no tenant or no such key; {@code previousRoles} null: the key is revoked or
+   * has expired, so nothing changed.
+   */
+  public record RolesReply(ApiKeyView key, List<String> previousRoles)
+      implements JsonSerializable {}
 
   public enum RotateOutcome {
     ROTATED,
@@ -134,6 +146,7 @@ public final class Tenant
     @JsonSubTypes.Type(ApiKeyIssued.class),
     @JsonSubTypes.Type(ApiKeyRevoked.class),
     @JsonSubTypes.Type(ApiKeyExpirySet.class),
+    @JsonSubTypes.Type(ApiKeyRolesChanged.class),
     @JsonSubTypes.Type(TenantLimitsSet.class),
     @JsonSubTypes.Type(TenantLimitsCleared.class)
   })
@@ -152,6 +165,10 @@ public final class Tenant
       String secretHash,
       Instant at,
       Instant expiresAt)
+      implements Event {}
+
+  @JsonTypeName("api-key-roles-changed")
+  public record ApiKeyRolesChanged(String tenantId, String keyId, List<String> roles, Instant at)
       implements Event {}
 
   @JsonTypeName("api-key-expiry-set")
@@ -252,6 +269,8 @@ public final class Tenant
         .onCommand(
             RevokeKey.class,
             (s, c) -> Effect().reply(c.replyTo(), new RevokeReply(RevokeOutcome.NOT_FOUND)))
+        .onCommand(
+            ChangeKeyRoles.class, (s, c) -> Effect().reply(c.replyTo(), new RolesReply(null, null)))
         .onCommand(ListKeys.class, (s, c) -> Effect().reply(c.replyTo(), new KeysReply(null)))
         .onCommand(
             LookupKey.class,
@@ -269,6 +288,7 @@ public final class Tenant
         .onCommand(IssueKey.class, this::onIssueKey)
         .onCommand(RotateKey.class, this::onRotateKey)
         .onCommand(RevokeKey.class, this::onRevokeKey)
+        .onCommand(ChangeKeyRoles.class, this::onChangeKeyRoles)
         .onCommand(
             ListKeys.class,
             (s, c) ->
@@ -354,6 +374,23 @@ public final class Tenant
                     s.keys().get(cmd.oldKeyId()).view()));
   }
 
+  private ReplyEffect<Event, State> onChangeKeyRoles(State state, ChangeKeyRoles cmd) {
+    KeyRecord key = state.keys().get(cmd.keyId());
+    if (key == null) {
+      return Effect().reply(cmd.replyTo(), new RolesReply(null, null));
+    }
+    if (!key.isActive() || key.isExpiredAt(cmd.at())) {
+      return Effect().reply(cmd.replyTo(), new RolesReply(key.view(), null));
+    }
+    if (key.roles().equals(cmd.roles())) {
+      return Effect().reply(cmd.replyTo(), new RolesReply(key.view(), key.roles()));
+    }
+    return Effect()
+        .persist(new ApiKeyRolesChanged(tenantId, cmd.keyId(), List.copyOf(cmd.roles()), cmd.at()))
+        .thenReply(
+            cmd.replyTo(), s -> new RolesReply(s.keys().get(cmd.keyId()).view(), key.roles()));
+  }
+
   private ReplyEffect<Event, State> onRevokeKey(State state, RevokeKey cmd) {
     KeyRecord key = state.keys().get(cmd.keyId());
     if (key == null) {
@@ -399,6 +436,9 @@ public final class Tenant
                         e.at(),
                         null,
                         e.expiresAt())))
+        .onEvent(
+            ApiKeyRolesChanged.class,
+            (s, e) -> s.withKey(s.keys().get(e.keyId()).withRoles(e.roles())))
         .onEvent(
             ApiKeyExpirySet.class,
             (s, e) -> s.withKey(s.keys().get(e.keyId()).expiringAt(e.expiresAt())))

@@ -237,6 +237,34 @@ class TenantTest {
   }
 
   @Test
+  void changingAKeysRolesRecordsTheChangeAndAnswersTheRolesBefore() {
+    var f = new Fixture();
+    f.create();
+    f.issue("k1", "viewer");
+
+    var result =
+        f.kit.<Tenant.RolesReply>runCommand(
+            r -> new Tenant.ChangeKeyRoles("k1", List.of("operator"), REVOKED, r));
+
+    assertEquals(
+        new Tenant.ApiKeyRolesChanged(f.tenantId, "k1", List.of("operator"), REVOKED),
+        result.event());
+    assertEquals(List.of("viewer"), result.reply().previousRoles());
+    assertEquals(List.of("operator"), f.lookup("k1").key().roles());
+    f.assertRecoveryRebuildsSameState();
+    var same =
+        f.kit.<Tenant.RolesReply>runCommand(
+            r -> new Tenant.ChangeKeyRoles("k1", List.of("operator"), REVOKED, r));
+    assertTrue(same.hasNoEvents());
+    f.revoke("k1");
+    var revoked =
+        f.kit.<Tenant.RolesReply>runCommand(
+            r -> new Tenant.ChangeKeyRoles("k1", List.of("admin"), REVOKED, r));
+    assertTrue(revoked.hasNoEvents());
+    assertNull(revoked.reply().previousRoles());
+  }
+
+  @Test
   void aRevokedOrExpiredKeyCannotBeRotated() {
     var f = new Fixture();
     f.create();
