@@ -1,12 +1,14 @@
 package io.bulwark.node;
 
+import io.bulwark.http.auth.JwtSettings;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Everything a node needs to start, resolved from the environment by {@link Environment} or built
- * directly by tests. {@code extraConfig} is HOCON laid over the node's configuration.
+ * directly by tests. {@code extraConfig} is HOCON laid over the node's configuration. {@code jwt}
+ * is present when bearer JWTs of an enterprise's identity provider are accepted (ADR 0021).
  */
 public record NodeSettings(
     String clusterHost,
@@ -24,7 +26,8 @@ public record NodeSettings(
     Optional<ReadDatabase> readDatabase,
     Tenancy tenancy,
     List<String> previousPlatformKeys,
-    Audit audit) {
+    Audit audit,
+    Optional<JwtSettings> jwt) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -120,13 +123,15 @@ public record NodeSettings(
         Optional.empty(),
         Tenancy.NONE,
         List.of(),
-        Audit.derivedFrom(platformKey));
+        Audit.derivedFrom(platformKey),
+        Optional.empty());
   }
 
   public NodeSettings {
     roles = Set.copyOf(roles);
     seedNodes = List.copyOf(seedNodes);
     previousPlatformKeys = List.copyOf(previousPlatformKeys);
+    jwt = jwt == null ? Optional.empty() : jwt;
   }
 
   public NodeSettings withExtraConfig(String hocon) {
@@ -151,7 +156,30 @@ public record NodeSettings(
         readDatabase,
         tenancy,
         previous,
-        audit);
+        audit,
+        jwt);
+  }
+
+  /** The same node accepting bearer JWTs of the identity provider {@code settings} describes. */
+  public NodeSettings withJwt(JwtSettings settings) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        tenancy,
+        previousPlatformKeys,
+        audit,
+        Optional.of(settings));
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
@@ -175,7 +203,8 @@ public record NodeSettings(
         newReadDatabase,
         tenancy,
         previousPlatformKeys,
-        audit);
+        audit,
+        jwt);
   }
 
   boolean has(NodeRole role) {
@@ -195,6 +224,8 @@ public record NodeSettings(
         + discovery
         + ", db="
         + dbUrl
+        + ", jwt="
+        + jwt.map(j -> j.issuer()).orElse("off")
         + "]";
   }
 }
