@@ -13,6 +13,7 @@ import io.bulwark.http.EntityGateway;
 import io.bulwark.http.HttpSettings;
 import io.bulwark.http.auth.ApiKeys;
 import io.bulwark.http.auth.Authenticator;
+import io.bulwark.http.auth.JwtAuthenticator;
 import io.bulwark.http.auth.KeyCache;
 import io.bulwark.http.auth.KeyRevocations;
 import io.bulwark.http.limits.AdmissionSettings;
@@ -109,7 +110,18 @@ public final class BulwarkNode {
     var platformKeys = new java.util.ArrayList<String>();
     platformKeys.add(ApiKeys.hash(settings.platformKey()));
     settings.previousPlatformKeys().forEach(k -> platformKeys.add(ApiKeys.hash(k)));
-    var authenticator = new Authenticator(platformKeys, keyCache, java.time.Clock.systemUTC());
+    JwtAuthenticator jwt = settings.jwt().map(j -> new JwtAuthenticator(j, keyCache)).orElse(null);
+    if (jwt != null) {
+      system.getWhenTerminated().thenRun(jwt::close);
+      system
+          .log()
+          .info(
+              "Accepting bearer JWTs of issuer {} for audience {}, keys from {}",
+              jwt.settings().issuer(),
+              jwt.settings().audience(),
+              jwt.settings().jwksUrl());
+    }
+    var authenticator = new Authenticator(platformKeys, keyCache, java.time.Clock.systemUTC(), jwt);
     if (!settings.previousPlatformKeys().isEmpty()) {
       system
           .log()

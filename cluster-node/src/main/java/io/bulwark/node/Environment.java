@@ -1,6 +1,7 @@
 package io.bulwark.node;
 
 import io.bulwark.domain.placement.TenantPlacement;
+import io.bulwark.http.auth.JwtSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,8 @@ final class Environment {
         keyList("BULWARK_PLATFORM_KEY_PREVIOUS"),
         audit(),
         migration,
-        tls());
+        tls(),
+        jwt());
   }
 
   /**
@@ -214,6 +216,89 @@ final class Environment {
     String encoded =
         java.net.URLEncoder.encode(root.toString(), java.nio.charset.StandardCharsets.UTF_8);
     return url + (query >= 0 ? "&" : "?") + "sslmode=verify-full&sslrootcert=" + encoded;
+  }
+
+  /**
+   * Bearer JWTs of an enterprise's identity provider (ADR 0021): on with BULWARK_JWT_ISSUER, which
+   * then needs BULWARK_JWT_JWKS_URL and BULWARK_JWT_AUDIENCE; off when no BULWARK_JWT_* is set.
+   */
+  private Optional<JwtSettings> jwt() {
+    String issuer = env.get("BULWARK_JWT_ISSUER");
+    if (blank(issuer)) {
+      var stray =
+          env.keySet().stream()
+              .filter(k -> k.startsWith("BULWARK_JWT_") && !blank(env.get(k)))
+              .sorted()
+              .toList();
+      if (!stray.isEmpty()) {
+        throw new StartupException(
+            "BULWARK_JWT_ISSUER is required with " + String.join(", ", stray));
+      }
+      return Optional.empty();
+    }
+    String url = env.get("BULWARK_JWT_JWKS_URL");
+    if (blank(url)) {
+      throw new StartupException(
+          "BULWARK_JWT_JWKS_URL is required with BULWARK_JWT_ISSUER: the identity provider's"
+              + " signing keys (its jwks_uri)");
+    }
+    String audience = env.get("BULWARK_JWT_AUDIENCE");
+    if (blank(audience)) {
+      throw new StartupException(
+          "BULWARK_JWT_AUDIENCE is required with BULWARK_JWT_ISSUER: the aud a token must carry");
+    }
+    for (var given :
+        Map.of("BULWARK_JWT_ISSUER", issuer, "BULWARK_JWT_AUDIENCE", audience).entrySet()) {
+      if (given.getValue().strip().length() > 500) {
+        throw new StartupException(given.getKey() + " is longer than 500 characters");
+      }
+    }
+    var jwt =
+        jwtVar(
+            "BULWARK_JWT_JWKS_URL",
+            () ->
+                JwtSettings.of(issuer.strip(), java.net.URI.create(url.strip()), audience.strip()));
+    var base = jwt;
+    jwt =
+        jwtVar(
+            "BULWARK_JWT_TENANT_CLAIM",
+            () ->
+                base.withClaims(
+                    orDefault("BULWARK_JWT_TENANT_CLAIM", JwtSettings.DEFAULT_TENANT_CLAIM),
+                    base.rolesClaim()));
+    var withTenant = jwt;
+    jwt =
+        jwtVar(
+            "BULWARK_JWT_ROLES_CLAIM",
+            () ->
+                withTenant.withClaims(
+                    withTenant.tenantClaim(),
+                    orDefault("BULWARK_JWT_ROLES_CLAIM", JwtSettings.DEFAULT_ROLES_CLAIM)));
+    String algorithms = env.get("BULWARK_JWT_ALGORITHMS");
+    if (!blank(algorithms)) {
+      var withRoles = jwt;
+      jwt =
+          jwtVar(
+              "BULWARK_JWT_ALGORITHMS",
+              () -> withRoles.withAlgorithms(JwtSettings.parseAlgorithms(algorithms)));
+    }
+    int skew =
+        intVar("BULWARK_JWT_CLOCK_SKEW_SECONDS", (int) JwtSettings.DEFAULT_CLOCK_SKEW.toSeconds());
+    var withAlgorithms = jwt;
+    jwt =
+        jwtVar(
+            "BULWARK_JWT_CLOCK_SKEW_SECONDS",
+            () -> withAlgorithms.withClockSkew(java.time.Duration.ofSeconds(skew)));
+    return Optional.of(jwt);
+  }
+
+  /** Builds JWT settings, naming {@code name} when they are refused. */
+  private static JwtSettings jwtVar(String name, java.util.function.Supplier<JwtSettings> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(name + ": " + e.getMessage());
+    }
   }
 
   /** Checks BULWARK_ROLES alone, as a node would at startup. */
@@ -409,6 +494,11 @@ final class Environment {
     } catch (NumberFormatException e) {
       throw new StartupException(name + " must be an integer, not '" + raw + "'");
     }
+  }
+
+  private String orDefault(String name, String fallback) {
+    String raw = env.get(name);
+    return blank(raw) ? fallback : raw.strip();
   }
 
   private static boolean blank(String s) {

@@ -1,12 +1,14 @@
 package io.bulwark.node;
 
+import io.bulwark.http.auth.JwtSettings;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Everything a node needs to start, resolved from the environment by {@link Environment} or built
- * directly by tests. {@code extraConfig} is HOCON laid over the node's configuration.
+ * directly by tests. {@code extraConfig} is HOCON laid over the node's configuration. {@code jwt}
+ * is present when bearer JWTs of an enterprise's identity provider are accepted (ADR 0021).
  */
 public record NodeSettings(
     String clusterHost,
@@ -26,7 +28,8 @@ public record NodeSettings(
     List<String> previousPlatformKeys,
     Audit audit,
     Optional<Migration> migration,
-    Tls tls) {
+    Tls tls,
+    Optional<JwtSettings> jwt) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -163,7 +166,8 @@ public record NodeSettings(
         List.of(),
         Audit.derivedFrom(platformKey),
         Optional.empty(),
-        Tls.NONE);
+        Tls.NONE,
+        Optional.empty());
   }
 
   public NodeSettings {
@@ -171,6 +175,7 @@ public record NodeSettings(
     seedNodes = List.copyOf(seedNodes);
     previousPlatformKeys = List.copyOf(previousPlatformKeys);
     migration = java.util.Objects.requireNonNull(migration);
+    jwt = jwt == null ? Optional.empty() : jwt;
   }
 
   public NodeSettings withExtraConfig(String hocon) {
@@ -193,6 +198,29 @@ public record NodeSettings(
 
   public NodeSettings withTls(Tls newTls) {
     return copy(extraConfig, readDatabase, previousPlatformKeys, migration, newTls);
+  }
+
+  public NodeSettings withJwt(JwtSettings settings) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        tenancy,
+        previousPlatformKeys,
+        audit,
+        migration,
+        tls,
+        Optional.of(settings));
   }
 
   /** Who runs the migrations: {@link #migration()}, or else the node's own login. */
@@ -224,7 +252,8 @@ public record NodeSettings(
         newPreviousPlatformKeys,
         audit,
         newMigration,
-        newTls);
+        newTls,
+        jwt);
   }
 
   boolean has(NodeRole role) {
@@ -246,6 +275,8 @@ public record NodeSettings(
         + dbUrl
         + ", "
         + tls
+        + ", jwt="
+        + jwt.map(j -> j.issuer()).orElse("off")
         + "]";
   }
 }

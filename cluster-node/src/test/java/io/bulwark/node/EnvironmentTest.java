@@ -190,6 +190,87 @@ class EnvironmentTest {
     return env;
   }
 
+  private static final String[] JWT = {
+    "BULWARK_JWT_ISSUER", "https://login.example.com/realms/acme",
+    "BULWARK_JWT_JWKS_URL", "https://login.example.com/realms/acme/certs",
+    "BULWARK_JWT_AUDIENCE", "bulwark"
+  };
+
+  private static Map<String, String> withJwt(String... more) {
+    var all = new java.util.ArrayList<>(List.of(JWT));
+    all.addAll(List.of(more));
+    return real(all.toArray(String[]::new));
+  }
+
+  private static String refusal(Map<String, String> env) {
+    return assertThrows(StartupException.class, () -> new Environment(env).settings(null))
+        .getMessage();
+  }
+
+  @Test
+  void jwtIsOffUnlessAnIssuerIsGivenAndThenTakesItsDefaults() {
+    assertTrue(new Environment(real()).settings(null).jwt().isEmpty());
+    var jwt = new Environment(withJwt()).settings(null).jwt().orElseThrow();
+    assertEquals("https://login.example.com/realms/acme", jwt.issuer());
+    assertEquals("https://login.example.com/realms/acme/certs", jwt.jwksUrl().toString());
+    assertEquals("bulwark", jwt.audience());
+    assertEquals("bulwark_tenant", jwt.tenantClaim());
+    assertEquals("bulwark_roles", jwt.rolesClaim());
+    assertEquals(java.util.Set.of("RS256", "ES256"), jwt.algorithms());
+    assertEquals(java.time.Duration.ofSeconds(60), jwt.clockSkew());
+    var custom =
+        new Environment(
+                withJwt(
+                    "BULWARK_JWT_TENANT_CLAIM", "https://bulwark.example/tenant",
+                    "BULWARK_JWT_ROLES_CLAIM", "groups",
+                    "BULWARK_JWT_ALGORITHMS", "PS256, ES384",
+                    "BULWARK_JWT_CLOCK_SKEW_SECONDS", "30"))
+            .settings(null)
+            .jwt()
+            .orElseThrow();
+    assertEquals("https://bulwark.example/tenant", custom.tenantClaim());
+    assertEquals("groups", custom.rolesClaim());
+    assertEquals(java.util.Set.of("PS256", "ES384"), custom.algorithms());
+    assertEquals(java.time.Duration.ofSeconds(30), custom.clockSkew());
+  }
+
+  @Test
+  void jwtSettingsAreRefusedNamingTheVariable() {
+    var noUrl = new java.util.HashMap<>(withJwt());
+    noUrl.remove("BULWARK_JWT_JWKS_URL");
+    assertTrue(refusal(noUrl).startsWith("BULWARK_JWT_JWKS_URL is required"), refusal(noUrl));
+    var noAudience = new java.util.HashMap<>(withJwt());
+    noAudience.remove("BULWARK_JWT_AUDIENCE");
+    assertTrue(
+        refusal(noAudience).startsWith("BULWARK_JWT_AUDIENCE is required"), refusal(noAudience));
+    var noIssuer = new java.util.HashMap<>(withJwt());
+    noIssuer.remove("BULWARK_JWT_ISSUER");
+    String orphan = refusal(noIssuer);
+    assertTrue(orphan.startsWith("BULWARK_JWT_ISSUER is required with"), orphan);
+    assertTrue(orphan.contains("BULWARK_JWT_AUDIENCE, BULWARK_JWT_JWKS_URL"), orphan);
+    String[][] refused = {
+      {"BULWARK_JWT_JWKS_URL", "http://login.example.com/certs", "https"},
+      {"BULWARK_JWT_JWKS_URL", "not a url", ""},
+      {"BULWARK_JWT_ALGORITHMS", "RS256,HS256", "'HS256' is never accepted"},
+      {"BULWARK_JWT_ALGORITHMS", "none", "'none' is never accepted"},
+      {"BULWARK_JWT_ALGORITHMS", "RS257", "not a supported algorithm"},
+      {"BULWARK_JWT_TENANT_CLAIM", "tenant claim!", "claim name"},
+      {"BULWARK_JWT_ROLES_CLAIM", "a b", "claim name"},
+      {"BULWARK_JWT_CLOCK_SKEW_SECONDS", "3600", "between 0 and 300"},
+      {"BULWARK_JWT_CLOCK_SKEW_SECONDS", "soon", "integer"},
+    };
+    for (String[] r : refused) {
+      String message = refusal(withJwt(r[0], r[1]));
+      assertTrue(message.startsWith(r[0]), message);
+      assertTrue(message.contains(r[2]), message);
+    }
+    // Plain http is allowed on loopback only, e.g. an IdP in a test.
+    var loopback =
+        new Environment(withJwt("BULWARK_JWT_JWKS_URL", "http://127.0.0.1:8081/certs"))
+            .settings(null);
+    assertEquals("http://127.0.0.1:8081/certs", loopback.jwt().orElseThrow().jwksUrl().toString());
+  }
+
   @Test
   void rolesDefaultToAllAndAreParsedFromACommaSeparatedList() {
     assertEquals(NodeRole.ALL, new Environment(real()).settings(null).roles());

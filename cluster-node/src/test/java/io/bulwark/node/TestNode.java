@@ -100,6 +100,11 @@ final class TestNode implements AutoCloseable {
     return new TestNode(settings.withTls(tls));
   }
 
+  /** The same node (not yet started) accepting bearer JWTs as {@code jwt} describes. */
+  TestNode withJwt(io.bulwark.http.auth.JwtSettings jwt) {
+    return new TestNode(settings.withJwt(jwt));
+  }
+
   /** The same node (not yet started) reading its lists from {@code replica}. */
   TestNode withReplica(TestDatabase replica) {
     return new TestNode(

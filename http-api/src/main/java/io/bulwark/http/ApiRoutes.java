@@ -119,7 +119,19 @@ public final class ApiRoutes extends AllDirectives {
                 authentication -> {
                   var principal = authentication.principalIfAny();
                   if (principal.isEmpty()) {
-                    if (authentication.failure().reason() != Authentication.Reason.MISSING) {
+                    var reason = authentication.failure().reason();
+                    if (reason == Authentication.Reason.IDP_UNAVAILABLE) {
+                      // Not the caller's fault: no lockout, no audit event, retry later.
+                      return complete(
+                          Problems.of(
+                              new ApiException(
+                                  503,
+                                  "unavailable",
+                                  "The identity provider's signing keys cannot be fetched; retry"
+                                      + " later."),
+                              requestId));
+                    }
+                    if (reason != Authentication.Reason.MISSING) {
                       auditor.authenticationFailed(scope, authentication.failure());
                     }
                     guards.authenticationFailed(limits);

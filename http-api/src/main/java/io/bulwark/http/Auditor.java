@@ -6,6 +6,7 @@ import io.bulwark.audit.AuditEvent.Outcome;
 import io.bulwark.audit.AuditTrail;
 import io.bulwark.domain.Stages;
 import io.bulwark.http.auth.Authentication;
+import io.bulwark.http.auth.JwtAuthenticator;
 import io.bulwark.http.auth.Principal;
 import io.bulwark.readmodel.DependencyUnavailableException;
 import java.time.Instant;
@@ -65,8 +66,9 @@ final class Auditor {
   }
 
   /**
-   * A failed authentication: in the key's tenant's chain when the key exists, else in the
-   * platform's. Not awaited: the 401 goes out at once, and the per-IP lockout bounds the volume.
+   * A failed authentication: in the key's tenant's chain when the key exists (a JWT: validly signed
+   * for Bulwark, of an existing tenant), else in the platform's. Not awaited: the 401 goes out at
+   * once, and the per-IP lockout bounds the volume.
    */
   void authenticationFailed(RequestScope scope, Authentication.Failure failure) {
     boolean knownKey = failure.tenantId() != null;
@@ -78,9 +80,16 @@ final class Auditor {
         null,
         knownKey ? failure.tenantId() : AuditEvent.PLATFORM_CHAIN,
         AuditAction.AUTHENTICATION_FAILED,
-        knownKey ? "api-keys/" + failure.keyId() : null,
+        knownKey ? target(failure.keyId()) : null,
         Outcome.FAILURE,
         details);
+  }
+
+  /** What a failed authentication was about: an API key, or a JWT's subject. */
+  private static String target(String keyId) {
+    return keyId.startsWith(JwtAuthenticator.KEY_ID_PREFIX)
+        ? "token-subjects/" + keyId.substring(JwtAuthenticator.KEY_ID_PREFIX.length())
+        : "api-keys/" + keyId;
   }
 
   /**

@@ -51,8 +51,18 @@ final class RouteServer implements AutoCloseable {
   private final ServerBinding binding;
   private final HttpClient http = HttpClient.newHttpClient();
 
+  /** The tenants the fake lookup says exist. */
+  static final java.util.Set<String> TENANTS = java.util.Set.of("acme", "globex", "other");
+
+  /** With JWT authentication when {@code jwt} is given (ADR 0021). */
+  final io.bulwark.http.auth.JwtAuthenticator jwt;
+
   /** {@code hocon} is laid over the defaults, e.g. to shorten the deadline. */
   RouteServer(String hocon) throws Exception {
+    this(hocon, null);
+  }
+
+  RouteServer(String hocon, io.bulwark.http.auth.JwtSettings jwtSettings) throws Exception {
     system =
         ActorSystem.create(
             Behaviors.empty(),
@@ -72,6 +82,11 @@ final class RouteServer implements AutoCloseable {
     KeyCache.Source source =
         (tenantId, keyId) -> {
           KeyRecord key = null;
+          boolean exists = TENANTS.contains(tenantId);
+          if (keyId == null) {
+            return CompletableFuture.completedFuture(
+                new Tenant.LookupReply(tenantId, null, null, exists));
+          }
           if (keyId.equals(operator.keyId())) {
             key =
                 new KeyRecord(
@@ -81,15 +96,19 @@ final class RouteServer implements AutoCloseable {
                 new KeyRecord(
                     keyId, "v", List.of("viewer"), viewer.hash(), Instant.EPOCH, null, null);
           }
-          return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, key, null));
+          return CompletableFuture.completedFuture(
+              new Tenant.LookupReply(tenantId, key, null, exists));
         };
     var cache =
         new KeyCache(source, Duration.ofSeconds(2), Duration.ofSeconds(4), System::nanoTime);
+    jwt =
+        jwtSettings == null ? null : new io.bulwark.http.auth.JwtAuthenticator(jwtSettings, cache);
     var config = system.settings().config();
     protection = Protection.of(config, () -> 1, DatabaseHealth.alwaysUp());
     var routes =
         new ApiRoutes(
-            new Authenticator(ApiKeys.hash(PLATFORM_KEY), cache),
+            new Authenticator(
+                List.of(ApiKeys.hash(PLATFORM_KEY)), cache, java.time.Clock.systemUTC(), jwt),
             new EntityGateway(system, Duration.ofSeconds(1), DatabaseHealth.alwaysUp()),
             new ReadModelQueries(noDatabase(), Runnable::run),
             KeyRevocations.localOnly(cache),
@@ -127,6 +146,9 @@ final class RouteServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (jwt != null) {
+      jwt.close();
+    }
     system.terminate();
   }
 }

@@ -77,7 +77,10 @@ public final class Tenant
 
   public record ListKeys(ActorRef<KeysReply> replyTo) implements Command {}
 
-  /** Used by each node's key cache; answers with the record, active or revoked, or null. */
+  /**
+   * Used by each node's key cache; answers with the record, active or revoked, or null. {@code
+   * keyId} null asks only whether the tenant exists and for its limits (a JWT's tenant).
+   */
   public record LookupKey(String keyId, ActorRef<LookupReply> replyTo) implements Command {}
 
   /** Sets the tenant's own rate limits; {@code limits} null returns it to the defaults. */
@@ -130,8 +133,11 @@ public final class Tenant
   /**
    * A key as the tenant stores it ({@code key} null when unknown) and the tenant's own limits
    * ({@code limits} null when it uses the defaults): one answer serves authentication and limits.
+   * {@code tenantExists} is false for a tenant never created (also in a reply of a node from before
+   * the field, which fails closed for the JWTs that need it).
    */
-  public record LookupReply(String tenantId, KeyRecord key, TenantLimits limits)
+  public record LookupReply(
+      String tenantId, KeyRecord key, TenantLimits limits, boolean tenantExists)
       implements JsonSerializable {}
 
   /**
@@ -274,7 +280,7 @@ public final class Tenant
         .onCommand(ListKeys.class, (s, c) -> Effect().reply(c.replyTo(), new KeysReply(null)))
         .onCommand(
             LookupKey.class,
-            (s, c) -> Effect().reply(c.replyTo(), new LookupReply(tenantId, null, null)))
+            (s, c) -> Effect().reply(c.replyTo(), new LookupReply(tenantId, null, null, false)))
         .onCommand(
             SetLimits.class, (s, c) -> Effect().reply(c.replyTo(), new LimitsReply(false, null)))
         .onCommand(
@@ -302,7 +308,11 @@ public final class Tenant
                 Effect()
                     .reply(
                         c.replyTo(),
-                        new LookupReply(tenantId, s.keys().get(c.keyId()), s.limits())))
+                        new LookupReply(
+                            tenantId,
+                            c.keyId() == null ? null : s.keys().get(c.keyId()),
+                            s.limits(),
+                            true)))
         .onCommand(SetLimits.class, this::onSetLimits)
         .onCommand(
             GetLimits.class,

@@ -90,6 +90,19 @@ class TenantTest {
   }
 
   @Test
+  void aLookupWithoutAKeyIdTellsWhetherTheTenantExists() {
+    var f = new Fixture();
+    var before = f.lookup(null);
+    assertEquals(new Tenant.LookupReply(f.tenantId, null, null, false), before);
+    f.create();
+    var after = f.lookup(null);
+    assertEquals(new Tenant.LookupReply(f.tenantId, null, null, true), after);
+    f.issue("k1", "viewer");
+    assertNull(f.lookup(null).key());
+    assertTrue(f.lookup("k1").tenantExists());
+  }
+
+  @Test
   void duplicateCreateAnswersAlreadyExistsAndChangesNothing() {
     var f = new Fixture();
     f.create();

@@ -4,8 +4,9 @@ import java.util.Optional;
 
 /**
  * The outcome of reading an Authorization header: a {@link Principal}, or why there is none. A
- * failure names the tenant and key only when the key exists, so that what an attacker writes into a
- * token never selects whose audit chain records it.
+ * failure names the tenant and key only when the key exists (for a JWT: when it was validly signed
+ * for Bulwark and its tenant exists), so that what an attacker writes into a token never selects
+ * whose audit chain records it.
  */
 public record Authentication(Principal principal, Failure failure) {
 
@@ -21,7 +22,21 @@ public record Authentication(Principal principal, Failure failure) {
     /** A known key that was revoked. */
     REVOKED,
     /** A known key past its expiry (set when issued, or by a rotation's overlap). */
-    EXPIRED;
+    EXPIRED,
+    /**
+     * A JWT that is not acceptable: bad signature, unknown {@code kid}, an algorithm not allowed,
+     * wrong issuer or audience, not yet valid, or claims Bulwark cannot map (ADR 0021).
+     */
+    INVALID_TOKEN,
+    /** A validly signed JWT for Bulwark past its {@code exp} (and the clock skew). */
+    EXPIRED_TOKEN,
+    /** A validly signed JWT for Bulwark naming a tenant that does not exist. */
+    UNKNOWN_TENANT,
+    /**
+     * The identity provider's keys (JWKS) cannot be had: 503, not the caller's fault, not audited
+     * as a failed authentication.
+     */
+    IDP_UNAVAILABLE;
 
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -9,13 +9,18 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Turns an Authorization header into a {@link Principal}, or the reason for a 401. */
+/**
+ * Turns an Authorization header into a {@link Principal}, or the reason for a 401: the platform
+ * key, a tenant API key ({@code bwk_...}), or, when configured, a JWT of the enterprise's identity
+ * provider.
+ */
 public final class Authenticator {
   private static final String BEARER = "Bearer ";
 
   private final List<String> platformKeyHashes;
   private final KeyCache keys;
   private final Clock clock;
+  private final JwtAuthenticator jwt;
 
   /**
    * @param platformKeyHash SHA-256 hex of the platform key; null disables the platform key.
@@ -29,9 +34,19 @@ public final class Authenticator {
    *     while a rotation overlaps, the previous one.
    */
   public Authenticator(List<String> platformKeyHashes, KeyCache keys, Clock clock) {
+    this(platformKeyHashes, keys, clock, null);
+  }
+
+  /**
+   * @param jwt bearer JWTs of the enterprise's identity provider (ADR 0021); null: JWTs are
+   *     malformed tokens like any other.
+   */
+  public Authenticator(
+      List<String> platformKeyHashes, KeyCache keys, Clock clock, JwtAuthenticator jwt) {
     this.platformKeyHashes = List.copyOf(platformKeyHashes);
     this.keys = keys;
     this.clock = clock;
+    this.jwt = jwt;
   }
 
   public CompletionStage<Authentication> authenticate(Optional<String> authorization) {
@@ -47,6 +62,9 @@ public final class Authenticator {
     }
     if (platform) {
       return done(Authentication.of(Principal.PLATFORM));
+    }
+    if (jwt != null && JwtAuthenticator.looksLikeJwt(token)) {
+      return jwt.authenticate(token);
     }
     var parsed = ApiKeys.parse(token);
     if (parsed.isEmpty()) {

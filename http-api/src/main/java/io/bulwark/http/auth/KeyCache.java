@@ -59,8 +59,17 @@ public final class KeyCache {
                     database.isUp() ? timeout : fromMemory));
   }
 
+  /**
+   * The tenant alone: whether it exists and its limits (for a JWT, which names a tenant but no
+   * key). Cached and invalidated like a key of the tenant.
+   */
+  public CompletionStage<Tenant.LookupReply> tenant(String tenantId) {
+    return get(tenantId, null);
+  }
+
   public CompletionStage<Tenant.LookupReply> get(String tenantId, String keyId) {
-    String cacheKey = tenantId + "/" + keyId;
+    // "" never names an issued key, so a tenant lookup shares no entry with a real key.
+    String cacheKey = tenantId + "/" + (keyId == null ? "" : keyId);
     long now = clock.getAsLong();
     CompletableFuture<Lookup> current = entries.get(cacheKey);
     if (current != null && current.isDone() && !current.isCompletedExceptionally()) {

@@ -28,7 +28,8 @@ class KeyCacheTest {
 
   private CompletionStage<Tenant.LookupReply> lookup(String tenantId, String keyId) {
     lookups.incrementAndGet();
-    return CompletableFuture.completedFuture(new Tenant.LookupReply(tenantId, stored.get(), null));
+    return CompletableFuture.completedFuture(
+        new Tenant.LookupReply(tenantId, stored.get(), null, true));
   }
 
   private static KeyRecord revoked() {
