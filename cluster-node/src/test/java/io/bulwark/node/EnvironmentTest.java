@@ -454,11 +454,12 @@ class EnvironmentTest {
   void clusterTlsIsOnOrOffAndReadsItsDirectory() {
     var on = new Environment(real("BULWARK_CLUSTER_TLS", "on")).settings(null);
     assertEquals(
-        Path.of(Environment.DEFAULT_CLUSTER_TLS_DIR), on.tls().clusterDirectory().orElseThrow());
+        Path.of(SecurityEnvironment.DEFAULT_CLUSTER_TLS_DIR),
+        on.tls().clusterDirectory().orElseThrow());
     var config = NodeConfig.build(on);
     assertEquals("tls-tcp", config.getString("pekko.remote.artery.transport"));
     assertEquals(
-        Environment.DEFAULT_CLUSTER_TLS_DIR + "/tls.key",
+        SecurityEnvironment.DEFAULT_CLUSTER_TLS_DIR + "/tls.key",
         config.getString("pekko.remote.artery.ssl.rotating-keys-engine.key-file"));
     assertEquals(
         "tcp",
