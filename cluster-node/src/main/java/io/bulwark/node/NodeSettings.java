@@ -54,15 +54,30 @@ public record NodeSettings(
   }
 
   /**
-   * Dedicated entities nodes (ADR 0017): the tiers this node hosts (cluster roles {@code
-   * entities-<tier>}) and the cluster's "tenant=tier" map, which every node must share.
+   * The later tenancy phases (docs/tenancy.md). Dedicated entities nodes (ADR 0017): the tiers this
+   * node hosts (cluster roles {@code entities-<tier>}) and the cluster's "tenant=tier" map, which
+   * every node must share. Schema-per-tenant read models (ADR 0022): the tenants whose read-model
+   * rows this node moves into a schema of their own at startup, if they are not there yet.
    */
-  public record Tenancy(java.util.Set<String> hostedTiers, List<String> tenantTiers) {
+  public record Tenancy(
+      java.util.Set<String> hostedTiers, List<String> tenantTiers, Set<String> schemaTenants) {
     public static final Tenancy NONE = new Tenancy(java.util.Set.of(), List.of());
 
     public Tenancy {
       hostedTiers = java.util.Set.copyOf(hostedTiers);
       tenantTiers = List.copyOf(tenantTiers);
+      schemaTenants =
+          java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(schemaTenants));
+    }
+
+    /** Tiers only: every tenant's read models in the shared tables (or where they were moved). */
+    public Tenancy(java.util.Set<String> hostedTiers, List<String> tenantTiers) {
+      this(hostedTiers, tenantTiers, Set.of());
+    }
+
+    /** The same tiers, with {@code tenants} in schemas of their own. */
+    public Tenancy withSchemaTenants(Set<String> tenants) {
+      return new Tenancy(hostedTiers, tenantTiers, tenants);
     }
   }
 
@@ -166,6 +181,28 @@ public record NodeSettings(
         readDatabase,
         tenancy,
         previous,
+        audit,
+        migration);
+  }
+
+  /** The same node with other tenancy settings (tiers, schema tenants). */
+  public NodeSettings withTenancy(Tenancy newTenancy) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        newTenancy,
+        previousPlatformKeys,
         audit,
         migration);
   }
