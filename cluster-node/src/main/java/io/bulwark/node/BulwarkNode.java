@@ -23,6 +23,7 @@ import io.bulwark.projections.LedgerProjection;
 import io.bulwark.projections.Migrations;
 import io.bulwark.projections.PendingTransfers;
 import io.bulwark.projections.SharedPool;
+import io.bulwark.projections.TenantSchemas;
 import io.bulwark.readmodel.BreakerSettings;
 import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.QueryBreaker;
@@ -42,6 +43,7 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 /** The composition root: one running Bulwark node, in a process of its own or in a test. */
 public final class BulwarkNode {
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BulwarkNode.class);
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -56,6 +58,7 @@ public final class BulwarkNode {
     checkSettings(config);
     var https = TlsMaterial.check(settings.tls());
     migrate(settings);
+    placeSchemaTenants(settings);
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
@@ -223,6 +226,46 @@ public final class BulwarkNode {
               + login.user()
               + ": "
               + cause);
+    }
+  }
+
+  /**
+   * Moves every tenant of BULWARK_TENANT_SCHEMAS that has no schema yet into one of its own, as the
+   * migration login (ADR 0022). Tenants with a schema that are not listed stay there, with a
+   * warning: moving one back is a deliberate act (docs/tenancy.md), not the side effect of a node
+   * started with an older setting.
+   */
+  private static void placeSchemaTenants(NodeSettings settings) {
+    var login = settings.migrationLogin();
+    TenantSchemas.Outcome outcome;
+    try {
+      outcome =
+          TenantSchemas.apply(
+              settings.dbUrl(), login.user(), login.password(), settings.tenancy().schemaTenants());
+    } catch (java.sql.SQLException | RuntimeException e) {
+      String cause = String.valueOf(e.getMessage());
+      if (!login.password().isEmpty()) {
+        cause = cause.replace(login.password(), "***");
+      }
+      throw new StartupException(
+          "BULWARK_TENANT_SCHEMAS: cannot give the tenants their schemas as "
+              + login.user()
+              + ": "
+              + cause);
+    }
+    outcome
+        .moved()
+        .forEach(
+            (tenant, rows) ->
+                log.info(
+                    "Tenant {} now has its read models in a schema of its own ({} rows moved)",
+                    tenant,
+                    rows));
+    if (!outcome.unconfigured().isEmpty()) {
+      log.warn(
+          "Tenants {} have read-model schemas but are not in BULWARK_TENANT_SCHEMAS; they stay"
+              + " there until moved back with bulwark_move_tenant_to_shared (docs/tenancy.md)",
+          outcome.unconfigured());
     }
   }
 

@@ -189,7 +189,33 @@ final class Environment {
                 .filter(e -> !e.isEmpty())
                 .sorted()
                 .toList();
-    return new NodeSettings.Tenancy(hosted, tenantTiers);
+    return new NodeSettings.Tenancy(hosted, tenantTiers, schemaTenants());
+  }
+
+  /**
+   * BULWARK_TENANT_SCHEMAS ("acme,globex"): tenants whose read models live in a schema of their own
+   * (ADR 0022). A node moves each listed tenant there at startup; it never moves one back.
+   */
+  private Set<String> schemaTenants() {
+    String raw = env.get("BULWARK_TENANT_SCHEMAS");
+    if (blank(raw)) {
+      return Set.of();
+    }
+    Set<String> tenants = new java.util.TreeSet<>();
+    for (String entry : raw.split(",")) {
+      String tenant = entry.strip();
+      if (tenant.isEmpty()) {
+        continue;
+      }
+      if (!io.bulwark.domain.Ids.isValidResourceId(tenant)) {
+        throw new StartupException(
+            "BULWARK_TENANT_SCHEMAS holds '"
+                + tenant
+                + "'; expected tenant ids (lower-case letters, digits, '_', '.', '-')");
+      }
+      tenants.add(tenant);
+    }
+    return tenants;
   }
 
   private NodeSettings.Discovery discovery() {

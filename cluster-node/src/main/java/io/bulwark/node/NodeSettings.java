@@ -58,15 +58,30 @@ public record NodeSettings(
   }
 
   /**
-   * Dedicated entities nodes (ADR 0017): the tiers this node hosts (cluster roles {@code
-   * entities-<tier>}) and the cluster's "tenant=tier" map, which every node must share.
+   * The later tenancy phases (docs/tenancy.md). Dedicated entities nodes (ADR 0017): the tiers this
+   * node hosts (cluster roles {@code entities-<tier>}) and the cluster's "tenant=tier" map, which
+   * every node must share. Schema-per-tenant read models (ADR 0022): the tenants whose read-model
+   * rows this node moves into a schema of their own at startup, if they are not there yet.
    */
-  public record Tenancy(java.util.Set<String> hostedTiers, List<String> tenantTiers) {
+  public record Tenancy(
+      java.util.Set<String> hostedTiers, List<String> tenantTiers, Set<String> schemaTenants) {
     public static final Tenancy NONE = new Tenancy(java.util.Set.of(), List.of());
 
     public Tenancy {
       hostedTiers = java.util.Set.copyOf(hostedTiers);
       tenantTiers = List.copyOf(tenantTiers);
+      schemaTenants =
+          java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(schemaTenants));
+    }
+
+    /** Tiers only: every tenant's read models in the shared tables (or where they were moved). */
+    public Tenancy(java.util.Set<String> hostedTiers, List<String> tenantTiers) {
+      this(hostedTiers, tenantTiers, Set.of());
+    }
+
+    /** The same tiers, with {@code tenants} in schemas of their own. */
+    public Tenancy withSchemaTenants(Set<String> tenants) {
+      return new Tenancy(hostedTiers, tenantTiers, tenants);
     }
   }
 
@@ -179,45 +194,40 @@ public record NodeSettings(
   }
 
   public NodeSettings withExtraConfig(String hocon) {
-    return copy(hocon, readDatabase, previousPlatformKeys, migration, tls);
+    return copy(hocon, readDatabase, tenancy, previousPlatformKeys, migration, tls, jwt);
   }
 
   /** The same node accepting {@code previous} platform keys too, as during a rotation. */
   public NodeSettings withPreviousPlatformKeys(List<String> previous) {
-    return copy(extraConfig, readDatabase, previous, migration, tls);
+    return copy(extraConfig, readDatabase, tenancy, previous, migration, tls, jwt);
+  }
+
+  /** The same node with other tenancy settings (tiers, schema tenants). */
+  public NodeSettings withTenancy(Tenancy newTenancy) {
+    return copy(extraConfig, readDatabase, newTenancy, previousPlatformKeys, migration, tls, jwt);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
-    return copy(extraConfig, Optional.of(replica), previousPlatformKeys, migration, tls);
+    return copy(
+        extraConfig, Optional.of(replica), tenancy, previousPlatformKeys, migration, tls, jwt);
   }
 
   /** The same node, migrating the database as {@code login} before it works as {@code dbUser}. */
   public NodeSettings withMigration(Migration login) {
-    return copy(extraConfig, readDatabase, previousPlatformKeys, Optional.of(login), tls);
+    return copy(
+        extraConfig, readDatabase, tenancy, previousPlatformKeys, Optional.of(login), tls, jwt);
   }
 
   public NodeSettings withTls(Tls newTls) {
-    return copy(extraConfig, readDatabase, previousPlatformKeys, migration, newTls);
+    return copy(extraConfig, readDatabase, tenancy, previousPlatformKeys, migration, newTls, jwt);
   }
 
   public NodeSettings withJwt(JwtSettings settings) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
+    return copy(
         extraConfig,
-        roles,
-        discovery,
         readDatabase,
         tenancy,
         previousPlatformKeys,
-        audit,
         migration,
         tls,
         Optional.of(settings));
@@ -231,9 +241,11 @@ public record NodeSettings(
   private NodeSettings copy(
       String newExtraConfig,
       Optional<ReadDatabase> newReadDatabase,
+      Tenancy newTenancy,
       List<String> newPreviousPlatformKeys,
       Optional<Migration> newMigration,
-      Tls newTls) {
+      Tls newTls,
+      Optional<JwtSettings> newJwt) {
     return new NodeSettings(
         clusterHost,
         clusterPort,
@@ -248,12 +260,12 @@ public record NodeSettings(
         roles,
         discovery,
         newReadDatabase,
-        tenancy,
+        newTenancy,
         newPreviousPlatformKeys,
         audit,
         newMigration,
         newTls,
-        jwt);
+        newJwt);
   }
 
   boolean has(NodeRole role) {

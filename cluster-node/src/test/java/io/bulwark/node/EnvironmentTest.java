@@ -541,6 +541,20 @@ class EnvironmentTest {
   }
 
   @Test
+  void schemaTenantsAreReadFromTheirVariableAndChecked() {
+    var settings =
+        new Environment(real("BULWARK_TENANT_SCHEMAS", " globex, acme.eu-1 ,,")).settings(null);
+    assertEquals(java.util.Set.of("acme.eu-1", "globex"), settings.tenancy().schemaTenants());
+    assertEquals(
+        java.util.Set.of(), new Environment(real()).settings(null).tenancy().schemaTenants());
+    var bad = new Environment(real("BULWARK_TENANT_SCHEMAS", "acme,x';drop table accounts"));
+    var error = assertThrows(StartupException.class, () -> bad.settings(null));
+    assertTrue(error.getMessage().contains("BULWARK_TENANT_SCHEMAS"), error.getMessage());
+    // The convenience constructor and the tier-only Tenancy keep every read model shared.
+    assertEquals(java.util.Set.of(), NodeSettings.Tenancy.NONE.schemaTenants());
+  }
+
+  @Test
   void rateLimitSharesCountTheNodesWithTheApiRole() {
     // Phase 2: only api nodes serve requests, so only they split a tenant's cluster-wide limit.
     assertEquals(

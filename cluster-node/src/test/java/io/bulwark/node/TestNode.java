@@ -105,6 +105,11 @@ final class TestNode implements AutoCloseable {
     return new TestNode(settings.withJwt(jwt));
   }
 
+  /** The same node (not yet started) with other tenancy settings (tiers, schema tenants). */
+  TestNode withTenancy(NodeSettings.Tenancy tenancy) {
+    return new TestNode(settings.withTenancy(tenancy));
+  }
+
   /** The same node (not yet started) reading its lists from {@code replica}. */
   TestNode withReplica(TestDatabase replica) {
     return new TestNode(
