@@ -1,11 +1,11 @@
 package io.bulwark.projections;
 
+import static io.bulwark.projections.SampleLedger.ledgerOf;
+import static io.bulwark.projections.SampleLedger.project;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.bulwark.domain.account.Account;
-import io.bulwark.domain.transfer.Transfer;
 import io.bulwark.testing.DatabaseLogin;
 import io.bulwark.testing.Sql;
 import io.bulwark.testing.TestDatabase;
@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import javax.sql.DataSource;
-import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -412,53 +409,5 @@ class RowLevelSecurityTest {
 
   private List<String> strings(String sql) throws SQLException {
     return owner.rows(sql).stream().map(r -> (String) r.values().iterator().next()).toList();
-  }
-
-  /** Two accounts, one completed transfer and one left pending: rows in every read model. */
-  private static List<EventEnvelope<Object>> ledgerOf(String tenant) {
-    String cash = Account.ENTITY_KEY.name() + "|" + Account.entityId(tenant, "cash");
-    String alice = Account.ENTITY_KEY.name() + "|" + Account.entityId(tenant, "alice");
-    String done = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, "tr-1");
-    String open = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, "tr-2");
-    return List.of(
-        envelope(cash, 1, new Account.AccountOpened(tenant, "cash", "EUR", null, AT)),
-        envelope(alice, 1, new Account.AccountOpened(tenant, "alice", "EUR", 0L, AT)),
-        envelope(
-            done,
-            1,
-            new Transfer.TransferRequested(
-                tenant, "tr-1", "cash", "alice", 100, "EUR", "r", "f", AT)),
-        envelope(cash, 2, new Account.FundsReserved(tenant, "cash", "tr-1", 100, 100, AT)),
-        envelope(
-            alice,
-            2,
-            new Account.FundsCredited(tenant, "alice", "tr-1", 100, 100, "EUR", "cash", "r", AT)),
-        envelope(
-            cash,
-            3,
-            new Account.FundsDebited(
-                tenant, "cash", "tr-1", 100, -100, 0, "EUR", "alice", "r", AT)),
-        envelope(
-            done,
-            2,
-            new Transfer.TransferCompleted(tenant, "tr-1", "cash", "alice", 100, "EUR", AT)),
-        envelope(
-            open,
-            1,
-            new Transfer.TransferRequested(
-                tenant, "tr-2", "alice", "cash", 5, "EUR", null, "f", AT)));
-  }
-
-  private static EventEnvelope<Object> envelope(String persistenceId, long seqNr, Object event) {
-    return EventEnvelope.create(
-        Offset.sequence(seqNr), persistenceId, seqNr, event, AT.toEpochMilli());
-  }
-
-  private static void project(DataSource pool, List<EventEnvelope<Object>> envelopes)
-      throws Exception {
-    try (var session = new DataSourceJdbcSession(pool)) {
-      new LedgerProjectionHandler().process(session, envelopes);
-      session.commit();
-    }
   }
 }

@@ -1,5 +1,8 @@
 package io.bulwark.projections;
 
+import static io.bulwark.projections.SampleLedger.envelope;
+import static io.bulwark.projections.SampleLedger.ledgerOf;
+import static io.bulwark.projections.SampleLedger.project;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,8 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sql.DataSource;
-import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -579,41 +580,6 @@ class TenantSchemaTest {
     }
   }
 
-  /** Two accounts, one completed transfer and one left pending: rows in every read model. */
-  private static List<EventEnvelope<Object>> ledgerOf(String tenant) {
-    String cash = Account.ENTITY_KEY.name() + "|" + Account.entityId(tenant, "cash");
-    String alice = Account.ENTITY_KEY.name() + "|" + Account.entityId(tenant, "alice");
-    String done = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, "tr-1");
-    String open = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, "tr-2");
-    return List.of(
-        envelope(cash, 1, new Account.AccountOpened(tenant, "cash", "EUR", null, AT)),
-        envelope(alice, 1, new Account.AccountOpened(tenant, "alice", "EUR", 0L, AT)),
-        envelope(
-            done,
-            1,
-            new Transfer.TransferRequested(
-                tenant, "tr-1", "cash", "alice", 100, "EUR", "r", "f", AT)),
-        envelope(cash, 2, new Account.FundsReserved(tenant, "cash", "tr-1", 100, 100, AT)),
-        envelope(
-            alice,
-            2,
-            new Account.FundsCredited(tenant, "alice", "tr-1", 100, 100, "EUR", "cash", "r", AT)),
-        envelope(
-            cash,
-            3,
-            new Account.FundsDebited(
-                tenant, "cash", "tr-1", 100, -100, 0, "EUR", "alice", "r", AT)),
-        envelope(
-            done,
-            2,
-            new Transfer.TransferCompleted(tenant, "tr-1", "cash", "alice", 100, "EUR", AT)),
-        envelope(
-            open,
-            1,
-            new Transfer.TransferRequested(
-                tenant, "tr-2", "alice", "cash", 5, "EUR", null, "f", AT)));
-  }
-
   /** {@code n} more accounts, each with one completed deposit from cash (on later days). */
   private static List<EventEnvelope<Object>> moreOf(String tenant, int n) {
     var events = new ArrayList<EventEnvelope<Object>>();
@@ -652,23 +618,5 @@ class TenantSchemaTest {
               tid, 2, new Transfer.TransferCompleted(tenant, tr, "cash", id, 10 + i, "EUR", at)));
     }
     return events;
-  }
-
-  private static EventEnvelope<Object> envelope(String persistenceId, long seqNr, Object event) {
-    return EventEnvelope.create(
-        Offset.sequence(seqNr), persistenceId, seqNr, event, AT.toEpochMilli());
-  }
-
-  private static void project(DataSource pool, List<EventEnvelope<Object>> envelopes)
-      throws Exception {
-    try (var session = new DataSourceJdbcSession(pool)) {
-      try {
-        new LedgerProjectionHandler().process(session, envelopes);
-        session.commit();
-      } catch (Exception e) {
-        session.rollback();
-        throw e;
-      }
-    }
   }
 }
