@@ -22,6 +22,8 @@ final class ProcessCluster implements AutoCloseable {
   /** The Kubernetes API the nodes discover each other through, or null with seed nodes. */
   final FakeKubernetesApi kubernetes;
 
+  private boolean closed;
+
   private ProcessCluster(
       TestDatabase db, String platformKey, List<NodeProcess> nodes, FakeKubernetesApi kubernetes) {
     this.db = db;
@@ -73,9 +75,22 @@ final class ProcessCluster implements AutoCloseable {
     return cluster;
   }
 
+  /**
+   * Waits until every node is ready; if one never is, stops them all before failing, so that no
+   * node outlives its test (the caller never received the cluster to close).
+   */
   void awaitReady() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.awaitReady();
+    try {
+      for (NodeProcess node : nodes) {
+        node.awaitReady();
+      }
+    } catch (Exception | AssertionError e) {
+      try {
+        close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
   }
 
@@ -96,7 +111,11 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public synchronized void close() throws Exception {
+    if (closed) {
+      return; // awaitReady may have closed it already
+    }
+    closed = true;
     try {
       for (NodeProcess node : nodes) {
         node.close();

@@ -195,12 +195,25 @@ final class TestNode implements AutoCloseable {
     stop();
   }
 
+  /** Ports handed out in this JVM: the OS may offer a closed port again before its user binds. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A loopback port nobody listens on, never one this JVM handed out before: several nodes of a
+   * test get their ports before any of them binds, and the OS may offer a closed port twice.
+   */
   static int freePort() {
-    try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
+    throw new IllegalStateException("no fresh free port after 100 attempts");
   }
 
   static Duration startupTimeout() {
