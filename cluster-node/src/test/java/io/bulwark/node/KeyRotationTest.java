@@ -168,16 +168,9 @@ class KeyRotationTest {
         .status();
   }
 
-  private void awaitStatus(int status, String key, String path) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    int last = -1;
-    while (System.nanoTime() < deadline) {
-      last = fixture.api.send(get(path).key(key)).status();
-      if (last == status) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    assertEquals(status, last, "within 15 s");
+  private void awaitStatus(int status, String key, String path) throws Exception {
+    io.bulwark.testing.Eventually.await(
+        Duration.ofSeconds(15),
+        () -> assertEquals(status, fixture.api.send(get(path).key(key)).status(), path));
   }
 }

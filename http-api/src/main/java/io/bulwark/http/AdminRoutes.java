@@ -2,6 +2,9 @@ package io.bulwark.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.RequestContext;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -16,6 +19,17 @@ final class AdminRoutes extends RouteKit {
     this.audit = audit;
   }
 
+  /**
+   * A JSON body for the platform key or an admin of {@code tenantId}, checked before it is read.
+   */
+  private Route asAdmin(
+      RequestContext rc,
+      Call call,
+      String tenantId,
+      Function<JsonBody, CompletionStage<HttpResponse>> handler) {
+    return withBody(rc, call, () -> Access.platformOrAdmin(call.principal(), tenantId), handler);
+  }
+
   /** Under /v1/tenants/{tenantId}/api-keys. */
   Route apiKeys(RequestContext rc, Call call, String tenantId) {
     return concat(
@@ -24,10 +38,10 @@ final class AdminRoutes extends RouteKit {
                 concat(
                     post(
                         () ->
-                            withBody(
+                            asAdmin(
                                 rc,
                                 call,
-                                () -> Access.platformOrAdmin(call.principal(), tenantId),
+                                tenantId,
                                 body -> tenants.createKey(call, tenantId, body))),
                     get(() -> respond(call, () -> tenants.listKeys(call, tenantId))),
                     methodNotAllowed(call, "GET, POST"))),
@@ -37,10 +51,10 @@ final class AdminRoutes extends RouteKit {
                 concat(
                     post(
                         () ->
-                            withBody(
+                            asAdmin(
                                 rc,
                                 call,
-                                () -> Access.platformOrAdmin(call.principal(), tenantId),
+                                tenantId,
                                 body -> tenants.rotateKey(call, tenantId, keyId, body))),
                     methodNotAllowed(call, "POST"))),
         path(
@@ -50,10 +64,10 @@ final class AdminRoutes extends RouteKit {
                     delete(() -> respond(call, () -> tenants.revokeKey(call, tenantId, keyId))),
                     patch(
                         () ->
-                            withBody(
+                            asAdmin(
                                 rc,
                                 call,
-                                () -> Access.platformOrAdmin(call.principal(), tenantId),
+                                tenantId,
                                 body -> tenants.changeKeyRoles(call, tenantId, keyId, body))),
                     methodNotAllowed(call, "DELETE, PATCH"))));
   }
