@@ -17,8 +17,8 @@ import org.slf4j.MDC;
  * with every ask to an entity, so the entity's log lines carry the same ids, on any node.
  */
 final class RequestScope {
-  static final String REQUEST_ID = "requestId";
-  static final String TRACE_ID = "traceId";
+  static final String REQUEST_ID = io.bulwark.domain.telemetry.Origin.REQUEST_ID_TAG;
+  static final String TRACE_ID = io.bulwark.domain.telemetry.Origin.TRACE_ID_TAG;
   static final String TENANT_ID = "tenantId";
   static final String KEY_ID = "keyId";
 

@@ -3,9 +3,7 @@ package io.bulwark.webhooks;
 import java.net.InetAddress;
 import java.net.URI;
 
-/**
- * Where webhooks may go (SSRF guard, ADR 0023). SKELETON: the full rules are being written.
- */
+/** Where webhooks may go (SSRF guard, ADR 0023). SKELETON: the full rules are being written. */
 public final class TargetPolicy {
   private final AllowedTargets allowed;
   private final HostResolver resolver;

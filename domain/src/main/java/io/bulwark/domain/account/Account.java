@@ -9,6 +9,8 @@ import io.bulwark.domain.JsonSerializable;
 import io.bulwark.domain.Refusal;
 import io.bulwark.domain.Slices;
 import io.bulwark.domain.Times;
+import io.bulwark.domain.WebhookTags;
+import io.bulwark.domain.telemetry.Origin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -106,8 +108,18 @@ public final class Account
   public sealed interface Event {}
 
   @JsonTypeName("account-opened")
+  /**
+   * {@code requestId} and {@code traceId} name the call that opened it (null before they were
+   * kept).
+   */
   public record AccountOpened(
-      String tenantId, String accountId, String currency, Long overdraftLimit, Instant at)
+      String tenantId,
+      String accountId,
+      String currency,
+      Long overdraftLimit,
+      Instant at,
+      String requestId,
+      String traceId)
       implements Event {}
 
   @JsonTypeName("funds-reserved")
@@ -265,6 +277,9 @@ public final class Account
 
   @Override
   public Set<String> tagsFor(Event event) {
+    if (event instanceof AccountOpened) {
+      return WebhookTags.with(tags, tenantId);
+    }
     return event instanceof CreditForgotten ? Set.of() : tags;
   }
 
@@ -302,8 +317,16 @@ public final class Account
   }
 
   private ReplyEffect<Event, State> onOpen(State state, Open cmd) {
+    var origin = Origin.current();
     var event =
-        new AccountOpened(tenantId, accountId, cmd.currency(), cmd.overdraftLimit(), cmd.at());
+        new AccountOpened(
+            tenantId,
+            accountId,
+            cmd.currency(),
+            cmd.overdraftLimit(),
+            cmd.at(),
+            origin.requestId(),
+            origin.traceId());
     return Effect().persist(event).thenReply(cmd.replyTo(), s -> new Opened(s.view(accountId)));
   }
 

@@ -9,8 +9,10 @@ import io.bulwark.domain.JsonSerializable;
 import io.bulwark.domain.Refusal;
 import io.bulwark.domain.Slices;
 import io.bulwark.domain.Times;
+import io.bulwark.domain.WebhookTags;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.placement.TenantPlacement;
+import io.bulwark.domain.telemetry.Origin;
 import io.bulwark.domain.transfer.TransferState.Phase;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,7 +120,9 @@ public final class Transfer
       String currency,
       String reference,
       String fingerprint,
-      Instant at)
+      Instant at,
+      String requestId,
+      String traceId)
       implements Event {}
 
   @JsonTypeName("destination-credited")
@@ -132,12 +136,43 @@ public final class Transfer
       String to,
       long amount,
       String currency,
-      Instant at)
+      Instant at,
+      String requestId,
+      String traceId)
       implements Event {}
 
+  /**
+   * {@code from}, {@code to}, {@code amount}, {@code currency}, {@code requestId} and {@code
+   * traceId} are null in events written before webhooks carried them.
+   */
   @JsonTypeName("transfer-rejected")
-  public record TransferRejected(String tenantId, String transferId, String reason, Instant at)
-      implements Event {}
+  public record TransferRejected(
+      String tenantId,
+      String transferId,
+      String reason,
+      Instant at,
+      String from,
+      String to,
+      Long amount,
+      String currency,
+      String requestId,
+      String traceId)
+      implements Event {
+    static TransferRejected of(String tenantId, TransferState state, String reason, Instant at) {
+      var t = state.transfer();
+      return new TransferRejected(
+          tenantId,
+          t.id(),
+          reason,
+          at,
+          t.from(),
+          t.to(),
+          t.amount(),
+          t.currency(),
+          state.requestId(),
+          state.traceId());
+    }
+  }
 
   // ---- frame ----
 
@@ -238,6 +273,9 @@ public final class Transfer
 
   @Override
   public Set<String> tagsFor(Event event) {
+    if (event instanceof TransferCompleted || event instanceof TransferRejected) {
+      return WebhookTags.with(tags, tenantId);
+    }
     return event instanceof DestinationCredited ? Set.of() : tags;
   }
 
@@ -276,6 +314,7 @@ public final class Transfer
     telemetry.requested();
     if (state.phase() == Phase.NEW) {
       var now = Times.now();
+      var origin = Origin.current();
       var requested =
           new TransferRequested(
               tenantId,
@@ -286,9 +325,12 @@ public final class Transfer
               cmd.currency(),
               cmd.reference(),
               cmd.fingerprint(),
-              now);
+              now,
+              origin.requestId(),
+              origin.traceId());
       if (cmd.from().equals(cmd.to())) {
-        var rejected = new TransferRejected(tenantId, transferId, Refusal.SAME_ACCOUNT, now);
+        var rejected =
+            TransferRejected.of(tenantId, state.apply(requested), Refusal.SAME_ACCOUNT, now);
         return Effect()
             .persist(List.of(requested, rejected))
             .thenRun(
@@ -345,7 +387,7 @@ public final class Transfer
     switch (result.step()) {
       case RESERVE:
         if (reply instanceof Account.StepRefused refused) {
-          return reject(refused.reason(), now);
+          return reject(state, refused.reason(), now);
         }
         steps.send(Step.CREDIT, state.transfer());
         return Effect().noReply();
@@ -360,13 +402,21 @@ public final class Transfer
             .thenRun(s -> steps.send(Step.SETTLE, s.transfer()))
             .thenNoReply();
       case RELEASE:
-        return reject(releaseReason, now);
+        return reject(state, releaseReason, now);
       case SETTLE:
         var t = state.transfer();
         return Effect()
             .persist(
                 new TransferCompleted(
-                    tenantId, transferId, t.from(), t.to(), t.amount(), t.currency(), now))
+                    tenantId,
+                    transferId,
+                    t.from(),
+                    t.to(),
+                    t.amount(),
+                    t.currency(),
+                    now,
+                    state.requestId(),
+                    state.traceId()))
             .thenRun(
                 s -> {
                   telemetry.completed(s.transfer());
@@ -388,9 +438,9 @@ public final class Transfer
         && result.step() != Step.CREDIT;
   }
 
-  private ReplyEffect<Event, TransferState> reject(String reason, Instant at) {
+  private ReplyEffect<Event, TransferState> reject(TransferState state, String reason, Instant at) {
     return Effect()
-        .persist(new TransferRejected(tenantId, transferId, reason, at))
+        .persist(TransferRejected.of(tenantId, state, reason, at))
         .thenRun(
             s -> {
               telemetry.rejected(reason, s.transfer().currency());

@@ -4,10 +4,11 @@ import io.bulwark.domain.JsonSerializable;
 
 /**
  * What a transfer saga has persisted: its phase, the transfer as clients see it, and the request's
- * fingerprint (a reused Idempotency-Key with another request is refused). Only the phases a
- * recovery must not repeat exist (ADR 0002).
+ * fingerprint (a reused Idempotency-Key with another request is refused), and the request that
+ * started it (its webhooks name it). Only the phases a recovery must not repeat exist (ADR 0002).
  */
-public record TransferState(Phase phase, TransferView transfer, String fingerprint)
+public record TransferState(
+    Phase phase, TransferView transfer, String fingerprint, String requestId, String traceId)
     implements JsonSerializable {
 
   public enum Phase {
@@ -27,7 +28,7 @@ public record TransferState(Phase phase, TransferView transfer, String fingerpri
   }
 
   static TransferState empty() {
-    return new TransferState(Phase.NEW, null, null);
+    return new TransferState(Phase.NEW, null, null, null, null);
   }
 
   /** The state after {@code event}; the saga's event handler. */
@@ -46,7 +47,9 @@ public record TransferState(Phase phase, TransferView transfer, String fingerpri
               null,
               e.at(),
               null),
-          e.fingerprint());
+          e.fingerprint(),
+          e.requestId(),
+          e.traceId());
     }
     if (event instanceof Transfer.DestinationCredited) {
       return with(Phase.CREDITED, transfer);
@@ -61,6 +64,6 @@ public record TransferState(Phase phase, TransferView transfer, String fingerpri
   }
 
   private TransferState with(Phase next, TransferView view) {
-    return new TransferState(next, view, fingerprint);
+    return new TransferState(next, view, fingerprint, requestId, traceId);
   }
 }

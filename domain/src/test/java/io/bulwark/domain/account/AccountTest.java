@@ -43,7 +43,8 @@ class AccountTest {
     var f = new AccountFixture(testKit.system());
     var result = f.open(500L);
 
-    assertEquals(new Account.AccountOpened(TENANT, f.accountId, EUR, 500L, AT), result.event());
+    assertEquals(
+        new Account.AccountOpened(TENANT, f.accountId, EUR, 500L, AT, null, null), result.event());
     assertEquals(
         new Account.Opened(new AccountView(f.accountId, EUR, 0, 0, 500L, AT)), result.reply());
     f.assertRecoveryRebuildsSameState();
@@ -292,6 +293,16 @@ class AccountTest {
             Account.FundsReserved.class,
             Account.ReservationReleased.class),
         TaggedEvents.classesInSlice(testKit.system(), f.persistenceId.id()));
+    // only the opening is a webhook event, under the tenant's webhook tag
+    assertEquals(
+        List.of(Account.AccountOpened.class),
+        TaggedEvents.of(
+                testKit.system(),
+                io.bulwark.domain.WebhookTags.tag(io.bulwark.domain.WebhookTags.of(TENANT)),
+                f.persistenceId.id())
+            .stream()
+            .map(Object::getClass)
+            .toList());
     for (int other = 0; other < Slices.COUNT; other++) {
       if (other != slice) {
         assertEquals(

@@ -116,7 +116,7 @@ final class Saga {
 
   Transfer.TransferRequested requested(Instant at) {
     return new Transfer.TransferRequested(
-        TENANT, key, SOURCE, DESTINATION, 100, "EUR", "invoice 7", "fp-1", at);
+        TENANT, key, SOURCE, DESTINATION, 100, "EUR", "invoice 7", "fp-1", at, null, null);
   }
 
   /** Every step from Reserve on answered at once; the transfer ends completed. */

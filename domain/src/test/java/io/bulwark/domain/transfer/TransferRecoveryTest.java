@@ -104,7 +104,8 @@ class TransferRecoveryTest {
         List.of(
             saga.requested(at),
             new Transfer.DestinationCredited(saga.key, at),
-            new Transfer.TransferCompleted(TENANT, saga.key, SOURCE, DESTINATION, 100, "EUR", at)));
+            new Transfer.TransferCompleted(
+                TENANT, saga.key, SOURCE, DESTINATION, 100, "EUR", at, null, null)));
     saga.spawn(PATIENT);
 
     saga.done(saga.expect(saga.destination, Account.Forget.class));
@@ -165,5 +166,18 @@ class TransferRecoveryTest {
     assertEquals(
         List.of(Transfer.TransferRequested.class, Transfer.TransferRejected.class),
         TaggedEvents.classesInSlice(testKit.system(), rejected.persistenceId.id()));
+    // the outcomes are webhook events too, under the tenant's tag; a rejection names the transfer
+    String webhookTag = io.bulwark.domain.WebhookTags.tag(io.bulwark.domain.WebhookTags.of(TENANT));
+    assertEquals(
+        List.of(Transfer.TransferCompleted.class),
+        TaggedEvents.of(testKit.system(), webhookTag, completed.persistenceId.id()).stream()
+            .map(Object::getClass)
+            .toList());
+    var rejection =
+        (Transfer.TransferRejected)
+            TaggedEvents.of(testKit.system(), webhookTag, rejected.persistenceId.id()).get(0);
+    assertEquals(SOURCE, rejection.from());
+    assertEquals(SOURCE, rejection.to());
+    assertEquals("EUR", rejection.currency());
   }
 }

@@ -101,7 +101,7 @@ class TransferTest {
             saga.persistenceId.id(), Transfer.TransferCompleted.class);
     assertEquals(
         new Transfer.TransferCompleted(
-            TENANT, saga.key, SOURCE, DESTINATION, 100, "EUR", completed.at()),
+            TENANT, saga.key, SOURCE, DESTINATION, 100, "EUR", completed.at(), null, null),
         completed);
     persistence.expectNothingPersisted(saga.persistenceId.id(), Duration.ofMillis(100));
     assertEquals(view, saga.get());
