@@ -12,8 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Endpoint secrets and signatures per the Standard Webhooks specification: a secret is {@code
  * whsec_} and the base64 of 24 random bytes; a signature is {@code v1,} and the base64 of
- * HMAC-SHA256 over {@code {webhook-id}.{webhook-timestamp}.{body}} under the secret's bytes. While a
- * rotation overlaps, every live secret signs and the header lists each signature, space-separated.
+ * HMAC-SHA256 over {@code {webhook-id}.{webhook-timestamp}.{body}} under the secret's bytes. While
+ * a rotation overlaps, every live secret signs and the header lists each signature,
+ * space-separated.
  */
 public final class WebhookSecrets {
   public static final String PREFIX = "whsec_";
