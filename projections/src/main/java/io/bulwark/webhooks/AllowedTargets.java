@@ -87,8 +87,8 @@ public final class AllowedTargets {
 
   /**
    * Whether a URL may name {@code host} (case-insensitive, IPv6 brackets allowed) with plain http:
-   * only a listed name, or an IP literal inside a listed block. A name that merely resolves into a
-   * block is not enough, since what it resolves to may change after registration.
+   * only a listed name, or an IP literal inside a listed block. A name that resolves into a block
+   * is judged by {@link TargetPolicy} on the address it resolves to at each attempt.
    */
   public boolean allowsPlainHttp(String host) {
     String bare = stripBrackets(host.toLowerCase(Locale.ROOT));

@@ -11,8 +11,8 @@ import java.util.function.DoubleSupplier;
  * When a failed delivery is tried again: the n-th retry waits the schedule's n-th step, spread by
  * ±{@code jitter} so that many deliveries failed by one outage do not all return at once. After the
  * last step the delivery is a dead letter. A receiver's {@code Retry-After} is honoured when it
- * asks for longer, up to the schedule's longest step (no receiver parks a queue for longer than
- * that).
+ * asks for longer, up to an hour, or the schedule's longest step if that is longer (no receiver
+ * parks a queue for a year).
  */
 public final class RetrySchedule {
   /** In the spirit of Svix: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
@@ -20,6 +20,8 @@ public final class RetrySchedule {
 
   private final List<Duration> steps;
   private final double jitter;
+
+  /** The longest wait a Retry-After can ask for. */
   private final Duration longest;
 
   public RetrySchedule(List<Duration> steps, double jitter) {
@@ -34,7 +36,7 @@ public final class RetrySchedule {
     }
     this.steps = List.copyOf(steps);
     this.jitter = jitter;
-    this.longest = Collections.max(steps);
+    this.longest = Collections.max(List.of(Collections.max(steps), Duration.ofHours(1)));
   }
 
   /** A comma-separated list of durations such as {@code 5s,5m,2h} (units ms, s, m, h, d). */

@@ -68,9 +68,9 @@ public final class TargetPolicy {
     }
     String host = uri.getHost().toLowerCase(Locale.ROOT);
     // The address first: "'127.0.0.2' is a loopback address" says more than "use https".
-    check(host);
-    if (scheme.equals("http") && !allowed.allowsPlainHttp(host)) {
-      throw new TargetRefusedException("the URL must use https");
+    InetAddress address = check(host);
+    if (scheme.equals("http")) {
+      requirePlainHttpAllowed(host, address);
     }
     String normalized =
         scheme
@@ -92,6 +92,30 @@ public final class TargetPolicy {
    */
   public InetAddress addressFor(String host) throws TargetRefusedException {
     return check(Objects.requireNonNull(host, "host").toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * At every attempt, for a URL: as {@link #addressFor(String)}, and plain http only to a listed
+   * name or to an address inside a listed block, whatever the name resolves to today.
+   */
+  public InetAddress addressFor(URI url) throws TargetRefusedException {
+    String host = Objects.requireNonNull(url.getHost(), "host").toLowerCase(Locale.ROOT);
+    InetAddress address = check(host);
+    if ("http".equalsIgnoreCase(url.getScheme())) {
+      requirePlainHttpAllowed(host, address);
+    }
+    return address;
+  }
+
+  /**
+   * Plain http goes only where the allow-list sends it: a listed name, or an address (the one
+   * connected to, which every attempt checks again) inside a listed block.
+   */
+  private void requirePlainHttpAllowed(String host, InetAddress address)
+      throws TargetRefusedException {
+    if (!allowed.allowsPlainHttp(host) && !allowed.allowsAddress(address)) {
+      throw new TargetRefusedException("the URL must use https");
+    }
   }
 
   private InetAddress check(String lowerHost) throws TargetRefusedException {

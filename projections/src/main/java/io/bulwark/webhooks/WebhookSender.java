@@ -1,5 +1,6 @@
 package io.bulwark.webhooks;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -81,7 +82,7 @@ public final class WebhookSender {
   /** One attempt; never fails: every way it can go wrong is an {@link Attempt} outcome. */
   public CompletionStage<Attempt> send(Outgoing out) {
     // checked here as well as at connect: a pooled connection was checked when it opened
-    return CompletableFuture.supplyAsync(() -> checkedAddress(out.url().getHost(), 0), blocking)
+    return CompletableFuture.supplyAsync(() -> checkedAddress(out.url()), blocking)
         .thenCompose(address -> post(out))
         .exceptionally(WebhookSender::failure);
   }
@@ -118,6 +119,14 @@ public final class WebhookSender {
     Optional<Duration> retryAfter =
         response.getHeader("Retry-After").flatMap(h -> retryAfter(h.value()));
     return Attempt.answered(response.status().intValue(), retryAfter);
+  }
+
+  private InetAddress checkedAddress(URI url) {
+    try {
+      return targets.addressFor(url);
+    } catch (TargetRefusedException e) {
+      throw new CompletionException(e);
+    }
   }
 
   private InetSocketAddress checkedAddress(String host, int port) {

@@ -156,7 +156,17 @@ class LedgerProjectionHandlerTest {
         new Account.ReservationReleased("t-reject", "dave", "tr-no", 500, 0, AT));
     ledger.emit(
         Ledger.transfer("t-reject", "tr-no"),
-        new Transfer.TransferRejected("t-reject", "tr-no", Refusal.CURRENCY_MISMATCH, AT));
+        new Transfer.TransferRejected(
+            "t-reject",
+            "tr-no",
+            Refusal.CURRENCY_MISMATCH,
+            AT,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
     apply(ledger.envelopes);
     apply(ledger.envelopes);
 
@@ -181,7 +191,8 @@ class LedgerProjectionHandlerTest {
                 Ledger.transfer("t-late", "tr-late"),
                 3,
                 1,
-                new Transfer.TransferCompleted("t-late", "tr-late", "a", "b", 25, "EUR", AT)));
+                new Transfer.TransferCompleted(
+                    "t-late", "tr-late", "a", "b", 25, "EUR", AT, null, null)));
     apply(completion);
     apply(completion);
 
@@ -219,14 +230,14 @@ class LedgerProjectionHandlerTest {
       balances.put(account, 0L);
       return emit(
           account(tenant, account),
-          new Account.AccountOpened(tenant, account, "EUR", overdraftLimit, AT));
+          new Account.AccountOpened(tenant, account, "EUR", overdraftLimit, AT, null, null));
     }
 
     Ledger request(String id, String from, String to, long amount) {
       return emit(
           transfer(tenant, id),
           new Transfer.TransferRequested(
-              tenant, id, from, to, amount, "EUR", "ref " + id, "fp", AT));
+              tenant, id, from, to, amount, "EUR", "ref " + id, "fp", AT, null, null));
     }
 
     /**
@@ -247,7 +258,7 @@ class LedgerProjectionHandlerTest {
           new Account.FundsDebited(tenant, from, id, amount, fromAfter, 0, "EUR", to, ref, AT));
       return emit(
           transfer(tenant, id),
-          new Transfer.TransferCompleted(tenant, id, from, to, amount, "EUR", AT));
+          new Transfer.TransferCompleted(tenant, id, from, to, amount, "EUR", AT, null, null));
     }
 
     Ledger emit(String persistenceId, Object event) {

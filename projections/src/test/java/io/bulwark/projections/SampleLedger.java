@@ -21,13 +21,13 @@ final class SampleLedger {
     String done = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, "tr-1");
     String open = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, "tr-2");
     return List.of(
-        envelope(cash, 1, new Account.AccountOpened(tenant, "cash", "EUR", null, AT)),
-        envelope(alice, 1, new Account.AccountOpened(tenant, "alice", "EUR", 0L, AT)),
+        envelope(cash, 1, new Account.AccountOpened(tenant, "cash", "EUR", null, AT, null, null)),
+        envelope(alice, 1, new Account.AccountOpened(tenant, "alice", "EUR", 0L, AT, null, null)),
         envelope(
             done,
             1,
             new Transfer.TransferRequested(
-                tenant, "tr-1", "cash", "alice", 100, "EUR", "r", "f", AT)),
+                tenant, "tr-1", "cash", "alice", 100, "EUR", "r", "f", AT, null, null)),
         envelope(cash, 2, new Account.FundsReserved(tenant, "cash", "tr-1", 100, 100, AT)),
         envelope(
             alice,
@@ -41,12 +41,13 @@ final class SampleLedger {
         envelope(
             done,
             2,
-            new Transfer.TransferCompleted(tenant, "tr-1", "cash", "alice", 100, "EUR", AT)),
+            new Transfer.TransferCompleted(
+                tenant, "tr-1", "cash", "alice", 100, "EUR", AT, null, null)),
         envelope(
             open,
             1,
             new Transfer.TransferRequested(
-                tenant, "tr-2", "alice", "cash", 5, "EUR", null, "f", AT)));
+                tenant, "tr-2", "alice", "cash", 5, "EUR", null, "f", AT, null, null)));
   }
 
   static EventEnvelope<Object> envelope(String persistenceId, long seqNr, Object event) {

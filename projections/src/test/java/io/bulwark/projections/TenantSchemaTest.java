@@ -337,7 +337,7 @@ class TenantSchemaTest {
                         envelope(
                             "Account|race/" + id,
                             1,
-                            new Account.AccountOpened("race", id, "EUR", null, AT)));
+                            new Account.AccountOpened("race", id, "EUR", null, AT, null, null)));
                   }
                   // As the projection does: a group that fails (say, a deadlock with the move)
                   // is rolled back and applied again.
@@ -591,13 +591,14 @@ class TenantSchemaTest {
       String pid = Account.ENTITY_KEY.name() + "|" + Account.entityId(tenant, id);
       String tid = Transfer.ENTITY_KEY.name() + "|" + Transfer.entityId(tenant, tr);
       long cashSeq = 4 + 2L * i;
-      events.add(envelope(pid, 1, new Account.AccountOpened(tenant, id, "EUR", 0L, at)));
+      events.add(
+          envelope(pid, 1, new Account.AccountOpened(tenant, id, "EUR", 0L, at, null, null)));
       events.add(
           envelope(
               tid,
               1,
               new Transfer.TransferRequested(
-                  tenant, tr, "cash", id, 10 + i, "EUR", "d" + i, "f", at)));
+                  tenant, tr, "cash", id, 10 + i, "EUR", "d" + i, "f", at, null, null)));
       events.add(
           envelope(
               cash, cashSeq, new Account.FundsReserved(tenant, "cash", tr, 10 + i, 10 + i, at)));
@@ -615,7 +616,10 @@ class TenantSchemaTest {
                   tenant, "cash", tr, 10 + i, -100 - (10L + i), 0, "EUR", id, "d" + i, at)));
       events.add(
           envelope(
-              tid, 2, new Transfer.TransferCompleted(tenant, tr, "cash", id, 10 + i, "EUR", at)));
+              tid,
+              2,
+              new Transfer.TransferCompleted(
+                  tenant, tr, "cash", id, 10 + i, "EUR", at, null, null)));
     }
     return events;
   }

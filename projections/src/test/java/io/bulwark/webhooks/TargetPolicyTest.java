@@ -182,12 +182,23 @@ class TargetPolicyTest {
   }
 
   @Test
-  void aNameResolvingIntoAnAllowedBlockPassesButNeedsHttps() throws Exception {
-    var policy = new TargetPolicy(AllowedTargets.parse("10.0.0.0/8"), resolver(DNS));
+  void aNameResolvingIntoAnAllowedBlockMayUseHttpOnlyWhileItResolvesThere() throws Exception {
+    var dns = new java.util.HashMap<>(DNS);
+    var policy = new TargetPolicy(AllowedTargets.parse("10.0.0.0/8"), resolver(dns));
 
     assertEquals("https://internal.test/h", policy.checkUrl("https://internal.test/h").toString());
-    assertEquals(ip("10.1.2.3"), policy.addressFor("internal.test"));
-    assertEquals("the URL must use https", refusal(policy, "http://internal.test/h"));
+    assertEquals("http://internal.test/h", policy.checkUrl("http://internal.test/h").toString());
+    assertEquals(ip("10.1.2.3"), policy.addressFor(java.net.URI.create("http://internal.test/h")));
+
+    // the name moves to a public address: https may go there, plain http may not
+    dns.put("internal.test", List.of(ip("93.184.215.14")));
+    assertEquals(
+        ip("93.184.215.14"), policy.addressFor(java.net.URI.create("https://internal.test/h")));
+    var refused =
+        assertThrows(
+            TargetRefusedException.class,
+            () -> policy.addressFor(java.net.URI.create("http://internal.test/h")));
+    assertEquals("the URL must use https", refused.getMessage());
   }
 
   @Test
