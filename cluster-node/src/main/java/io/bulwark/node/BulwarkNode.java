@@ -28,6 +28,8 @@ import io.bulwark.readmodel.BreakerSettings;
 import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.QueryBreaker;
 import io.bulwark.readmodel.ReadModelQueries;
+import io.bulwark.webhooks.WebhookProjection;
+import io.bulwark.webhooks.WebhookSettings;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -70,8 +72,10 @@ public final class BulwarkNode {
       var dataSource = SharedPool.dataSource(system);
       LedgerProjection.init(system, dataSource);
       PendingTransfers.init(system, dataSource);
+      WebhookProjection.init(system, dataSource);
       if (settings.has(NodeRole.PROJECTIONS)) {
         NodeAudit.scheduleExpiry(system, dataSource, settings.audit().retentionDays());
+        NodeWebhooks.startDelivery(system, dataSource, settings, () -> {});
       }
 
       var database = databaseBreaker(system, settings, dataSource);
@@ -197,7 +201,8 @@ public final class BulwarkNode {
       LimitSettings.fromConfig(config);
       AdmissionSettings.fromConfig(config);
       HttpSettings.fromConfig(config);
-    } catch (ConfigException e) {
+      WebhookSettings.fromConfig(config);
+    } catch (ConfigException | IllegalArgumentException e) {
       throw new StartupException("A setting is invalid: " + e.getMessage());
     }
     try {

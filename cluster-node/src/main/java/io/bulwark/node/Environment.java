@@ -97,7 +97,47 @@ final class Environment {
         audit(),
         migration,
         security.tls(),
-        security.jwt());
+        security.jwt(),
+        webhooks());
+  }
+
+  /**
+   * Webhooks (ADR 0023): the key sealing endpoint secrets (generated once in local mode, required
+   * with a real database), the allow-list and the retry schedule, each checked before start.
+   */
+  private NodeSettings.Webhooks webhooks() {
+    String key =
+        secrets
+            .read("BULWARK_WEBHOOK_KEY")
+            .orElseGet(
+                () -> {
+                  if (!usesEmbeddedDatabase()) {
+                    throw new StartupException(
+                        "BULWARK_WEBHOOK_KEY or BULWARK_WEBHOOK_KEY_FILE is required with"
+                            + " BULWARK_DB_URL");
+                  }
+                  return LocalSecrets.webhookKey(dataDir());
+                });
+    if (key.length() < io.bulwark.webhooks.SecretBox.MIN_KEY_LENGTH) {
+      throw new StartupException(
+          "BULWARK_WEBHOOK_KEY needs at least "
+              + io.bulwark.webhooks.SecretBox.MIN_KEY_LENGTH
+              + " characters");
+    }
+    String allowed = env.getOrDefault("BULWARK_WEBHOOK_ALLOWED_TARGETS", "");
+    try {
+      io.bulwark.webhooks.AllowedTargets.parse(allowed);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
+    Optional<String> schedule =
+        Optional.ofNullable(env.get("BULWARK_WEBHOOK_RETRY_SCHEDULE")).filter(s -> !s.isBlank());
+    try {
+      schedule.ifPresent(s -> io.bulwark.webhooks.RetrySchedule.parse(s, 0));
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("BULWARK_WEBHOOK_RETRY_SCHEDULE: " + e.getMessage());
+    }
+    return new NodeSettings.Webhooks(key, allowed, schedule);
   }
 
   /**

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The secrets of a local run (embedded database): the platform key and the audit key, each
+ * The secrets of a local run (embedded database): the platform, audit and webhook keys, each
  * generated once into the data directory, readable by its owner only. Their values are never
  * logged, only the files' paths. With a real database both must be given (Environment).
  */
@@ -26,6 +26,14 @@ final class LocalSecrets {
 
   static Path auditKeyFile(Path dataDir) {
     return dataDir.resolve("audit-key");
+  }
+
+  static Path webhookKeyFile(Path dataDir) {
+    return dataDir.resolve("webhook-key");
+  }
+
+  static String webhookKey(Path dataDir) {
+    return readOrCreate(webhookKeyFile(dataDir), "bww_", "webhook key");
   }
 
   static String platformKey(Path dataDir) {

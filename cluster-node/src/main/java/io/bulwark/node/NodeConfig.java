@@ -38,6 +38,7 @@ final class NodeConfig {
     values.put("bulwark.db.user", s.dbUser());
     values.put("bulwark.db.password", s.dbPassword());
     s.tls().clusterDirectory().ifPresent(dir -> clusterTls(values, dir));
+    s.webhooks().retrySchedule().ifPresent(r -> values.put("bulwark.webhooks.retry-schedule", r));
     return ConfigFactory.parseString(s.extraConfig() == null ? "" : s.extraConfig())
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(ConfigFactory.parseMap(values))

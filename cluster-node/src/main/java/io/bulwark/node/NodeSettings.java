@@ -29,7 +29,8 @@ public record NodeSettings(
     Audit audit,
     Optional<Migration> migration,
     Tls tls,
-    Optional<JwtSettings> jwt) {
+    Optional<JwtSettings> jwt,
+    Webhooks webhooks) {
 
   /** How a node finds the others: a fixed seed list, or Cluster Bootstrap over Kubernetes. */
   public enum Discovery {
@@ -151,6 +152,27 @@ public record NodeSettings(
     }
   }
 
+  /**
+   * Webhooks (ADR 0023): the key that seals endpoint secrets in the database, the targets exempt
+   * from the SSRF guard (BULWARK_WEBHOOK_ALLOWED_TARGETS), and the retry schedule when not the
+   * default.
+   */
+  public record Webhooks(String key, String allowedTargets, Optional<String> retrySchedule) {
+    /** For nodes built in code (tests): a key derived from the platform key, no exemption. */
+    static Webhooks derivedFrom(String platformKey) {
+      return new Webhooks(Audit.derivedFrom("webhooks:" + platformKey).key(), "", Optional.empty());
+    }
+
+    @Override
+    public String toString() {
+      return "Webhooks[key=***, allowedTargets="
+          + (allowedTargets.isBlank() ? "none" : allowedTargets)
+          + ", retrySchedule="
+          + retrySchedule.orElse("default")
+          + "]";
+    }
+  }
+
   /** A node with every role, found through its seed nodes, reading lists from the primary. */
   public NodeSettings(
       String clusterHost,
@@ -182,7 +204,8 @@ public record NodeSettings(
         Audit.derivedFrom(platformKey),
         Optional.empty(),
         Tls.NONE,
-        Optional.empty());
+        Optional.empty(),
+        Webhooks.derivedFrom(platformKey));
   }
 
   public NodeSettings {
@@ -191,6 +214,31 @@ public record NodeSettings(
     previousPlatformKeys = List.copyOf(previousPlatformKeys);
     migration = java.util.Objects.requireNonNull(migration);
     jwt = jwt == null ? Optional.empty() : jwt;
+  }
+
+  /** The same node with other webhook settings (allowed targets, schedule). */
+  public NodeSettings withWebhooks(Webhooks newWebhooks) {
+    return new NodeSettings(
+        clusterHost,
+        clusterPort,
+        seedNodes,
+        httpPort,
+        managementPort,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        platformKey,
+        extraConfig,
+        roles,
+        discovery,
+        readDatabase,
+        tenancy,
+        previousPlatformKeys,
+        audit,
+        migration,
+        tls,
+        jwt,
+        newWebhooks);
   }
 
   public NodeSettings withExtraConfig(String hocon) {
@@ -265,7 +313,8 @@ public record NodeSettings(
         audit,
         newMigration,
         newTls,
-        newJwt);
+        newJwt,
+        webhooks);
   }
 
   boolean has(NodeRole role) {

@@ -78,9 +78,12 @@ public final class WebhookDispatcher implements AutoCloseable {
             });
   }
 
+  /** Housekeeping run on the dispatcher's thread every {@code every}; a failure is logged. */
+  public record Task(String name, Duration every, Runnable work) {}
+
   /**
-   * Starts sending; {@code maintenance} runs every {@code maintenanceEvery} on the same thread
-   * (recoveries, gap checks, gauges), each failure logged, never stopping the dispatcher.
+   * Starts sending, and runs the {@code maintenance} tasks (recoveries, gap checks, gauges) on the
+   * same thread, each failure logged, never stopping the dispatcher.
    */
   public static WebhookDispatcher start(
       ActorSystem<?> system,
@@ -89,18 +92,27 @@ public final class WebhookDispatcher implements AutoCloseable {
       SecretBox box,
       WebhookSettings settings,
       TenantPlacement placement,
-      Duration maintenanceEvery,
-      List<Runnable> maintenance) {
+      List<Task> maintenance) {
     var d = new WebhookDispatcher(system, dataSource, targets, box, settings, placement);
     long poll = settings.pollInterval().toMillis();
     d.ticker.scheduleWithFixedDelay(d::tickSafely, poll, poll, TimeUnit.MILLISECONDS);
-    long every = maintenanceEvery.toMillis();
-    for (Runnable task : maintenance) {
+    for (Task task : maintenance) {
+      long every = task.every().toMillis();
       d.ticker.scheduleWithFixedDelay(
-          () -> d.safely("maintenance", task), every, every, TimeUnit.MILLISECONDS);
+          () -> d.safely(task.name(), task.work()), every, every, TimeUnit.MILLISECONDS);
     }
     system.getWhenTerminated().thenRun(d::close);
     return d;
+  }
+
+  /** Updates the dead-letter gauge every {@code every} from {@code counts} (per tenant). */
+  public void watchDeadLetters(
+      Duration every, java.util.function.Supplier<Map<String, Long>> counts) {
+    ticker.scheduleWithFixedDelay(
+        () -> safely("dead-letter gauge", () -> telemetry.deadLetters(counts.get())),
+        0,
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Stops claiming; attempts in flight finish or their leases lapse. */

@@ -56,7 +56,6 @@ final class DispatchFixture implements AutoCloseable {
             box,
             WebhookSettings.fromConfig(config),
             TenantPlacement.fromConfig(config),
-            Duration.ofHours(1),
             List.of());
   }
 
