@@ -137,7 +137,8 @@ final class Environment {
     } catch (IllegalArgumentException e) {
       throw new StartupException("BULWARK_WEBHOOK_RETRY_SCHEDULE: " + e.getMessage());
     }
-    return new NodeSettings.Webhooks(key, allowed, schedule);
+    return new NodeSettings.Webhooks(
+        key, allowed, schedule, io.bulwark.webhooks.HostResolver.system());
   }
 
   /**

@@ -154,13 +154,30 @@ public record NodeSettings(
 
   /**
    * Webhooks (ADR 0023): the key that seals endpoint secrets in the database, the targets exempt
-   * from the SSRF guard (BULWARK_WEBHOOK_ALLOWED_TARGETS), and the retry schedule when not the
-   * default.
+   * from the SSRF guard (BULWARK_WEBHOOK_ALLOWED_TARGETS), the retry schedule when not the default,
+   * and how names resolve (the system's resolver; tests give their own, so that no test asks a real
+   * DNS server).
    */
-  public record Webhooks(String key, String allowedTargets, Optional<String> retrySchedule) {
+  public record Webhooks(
+      String key,
+      String allowedTargets,
+      Optional<String> retrySchedule,
+      io.bulwark.webhooks.HostResolver resolver) {
     /** For nodes built in code (tests): a key derived from the platform key, no exemption. */
     static Webhooks derivedFrom(String platformKey) {
-      return new Webhooks(Audit.derivedFrom("webhooks:" + platformKey).key(), "", Optional.empty());
+      return new Webhooks(
+          Audit.derivedFrom("webhooks:" + platformKey).key(),
+          "",
+          Optional.empty(),
+          io.bulwark.webhooks.HostResolver.system());
+    }
+
+    /** The same key, with these targets allowed, this schedule and this resolver. */
+    public Webhooks with(
+        String newAllowedTargets,
+        Optional<String> newSchedule,
+        io.bulwark.webhooks.HostResolver newResolver) {
+      return new Webhooks(key, newAllowedTargets, newSchedule, newResolver);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.bulwark.node;
 
 import io.bulwark.domain.placement.TenantPlacement;
 import io.bulwark.webhooks.AllowedTargets;
-import io.bulwark.webhooks.HostResolver;
 import io.bulwark.webhooks.SecretBox;
 import io.bulwark.webhooks.TargetPolicy;
 import io.bulwark.webhooks.WebhookDispatcher;
@@ -30,7 +29,7 @@ final class NodeWebhooks {
   private NodeWebhooks() {}
 
   static TargetPolicy targets(NodeSettings.Webhooks webhooks) {
-    return new TargetPolicy(AllowedTargets.parse(webhooks.allowedTargets()), HostResolver.system());
+    return new TargetPolicy(AllowedTargets.parse(webhooks.allowedTargets()), webhooks.resolver());
   }
 
   static SecretBox box(NodeSettings.Webhooks webhooks) {

@@ -95,6 +95,15 @@ final class TestNode implements AutoCloseable {
     return new TestNode(settings.withPreviousPlatformKeys(previous));
   }
 
+  /** The same node (not yet started) with webhooks allowed to {@code allowedTargets}, etc. */
+  TestNode withWebhooks(
+      String allowedTargets,
+      java.util.Optional<String> retrySchedule,
+      io.bulwark.webhooks.HostResolver resolver) {
+    return new TestNode(
+        settings.withWebhooks(settings.webhooks().with(allowedTargets, retrySchedule, resolver)));
+  }
+
   /** The same node (not yet started) with transport security {@code tls}. */
   TestNode withTls(NodeSettings.Tls tls) {
     return new TestNode(settings.withTls(tls));

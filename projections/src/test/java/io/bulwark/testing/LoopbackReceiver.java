@@ -22,8 +22,12 @@ import java.util.function.Function;
  * time) and answers what {@link #answer} says, after an optional delay. Exported in the test-jar.
  */
 public final class LoopbackReceiver implements AutoCloseable {
-  /** One request as it arrived; header names lower-case. */
-  public record Received(Map<String, List<String>> headers, String body, Instant at) {
+  /** One request as it arrived, and the status it was answered; header names lower-case. */
+  public record Received(Map<String, List<String>> headers, String body, Instant at, int status) {
+    public boolean succeeded() {
+      return status >= 200 && status < 300;
+    }
+
     public String header(String name) {
       var values = headers.get(name);
       return values == null || values.isEmpty() ? null : values.get(0);
@@ -90,10 +94,10 @@ public final class LoopbackReceiver implements AutoCloseable {
           .getRequestHeaders()
           .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      var request = new Received(headers, body, Instant.now());
+      var arrived = new Received(headers, body, Instant.now(), 0);
       requests.incrementAndGet();
-      received.add(request);
-      var a = answer.apply(request);
+      var a = answer.apply(arrived);
+      received.add(new Received(headers, body, arrived.at(), a.status()));
       if (!a.delay().isZero()) {
         Thread.sleep(a.delay().toMillis());
       }
