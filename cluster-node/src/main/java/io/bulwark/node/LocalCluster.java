@@ -47,9 +47,14 @@ public final class LocalCluster {
     }
   }
 
-  /** Where every node's database, platform key and audit key are. */
+  /** Where every node's database, platform key, audit key and webhook key are. */
   public record Database(
-      String url, String user, String password, Path platformKeyFile, Path auditKeyFile) {}
+      String url,
+      String user,
+      String password,
+      Path platformKeyFile,
+      Path auditKeyFile,
+      Path webhookKeyFile) {}
 
   /** Every role: phases 0 and 1. */
   public static final String ALL_ROLES = "api,entities,projections";
@@ -84,6 +89,7 @@ public final class LocalCluster {
     env.put("BULWARK_DB_PASSWORD", db.password());
     env.put("BULWARK_PLATFORM_KEY_FILE", db.platformKeyFile().toString());
     env.put("BULWARK_AUDIT_KEY_FILE", db.auditKeyFile().toString());
+    env.put("BULWARK_WEBHOOK_KEY_FILE", db.webhookKeyFile().toString());
     env.put("BULWARK_DATA_DIR", dataDir.resolve(member.name()).toString());
     return env;
   }
@@ -141,6 +147,7 @@ public final class LocalCluster {
     }
     LocalSecrets.platformKey(dir);
     LocalSecrets.auditKey(dir);
+    LocalSecrets.webhookKey(dir);
     // The embedded server trusts loopback connections (its pg_hba.conf); the node insists on a
     // password with BULWARK_DB_URL, so it gets one that the server does not check. As in
     // production, the superuser migrates and the nodes work as a member of bulwark_app.
@@ -150,7 +157,8 @@ public final class LocalCluster {
             EmbeddedDatabase.APP_USER,
             "local",
             LocalSecrets.platformKeyFile(dir),
-            LocalSecrets.auditKeyFile(dir));
+            LocalSecrets.auditKeyFile(dir),
+            LocalSecrets.webhookKeyFile(dir));
     List<String> jvm =
         List.of(
             System.getenv()

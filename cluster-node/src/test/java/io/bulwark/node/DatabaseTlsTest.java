@@ -123,6 +123,7 @@ class DatabaseTlsTest {
     String platformKey = TestNode.newPlatformKey();
     env.put("BULWARK_PLATFORM_KEY", platformKey);
     env.put("BULWARK_AUDIT_KEY", NodeSettings.Audit.derivedFrom(platformKey).key());
+    env.put("BULWARK_WEBHOOK_KEY", NodeSettings.Webhooks.derivedFrom(platformKey).key());
     env.put("BULWARK_HTTP_PORT", Integer.toString(TestNode.freePort()));
     env.put("BULWARK_MANAGEMENT_PORT", Integer.toString(TestNode.freePort()));
     env.put("BULWARK_CLUSTER_PORT", Integer.toString(TestNode.freePort()));

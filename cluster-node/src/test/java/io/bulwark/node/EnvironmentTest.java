@@ -184,6 +184,7 @@ class EnvironmentTest {
     env.put("BULWARK_DB_PASSWORD", "pw");
     env.put("BULWARK_PLATFORM_KEY", "k");
     env.put("BULWARK_AUDIT_KEY", AUDIT_KEY);
+    env.put("BULWARK_WEBHOOK_KEY", AUDIT_KEY + "-webhooks");
     for (int i = 0; i < more.length; i += 2) {
       env.put(more[i], more[i + 1]);
     }

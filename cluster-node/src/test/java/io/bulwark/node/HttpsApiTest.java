@@ -156,6 +156,7 @@ class HttpsApiTest {
     env.put("BULWARK_DB_USER", db.user());
     env.put("BULWARK_PLATFORM_KEY", "k");
     env.put("BULWARK_AUDIT_KEY", NodeSettings.Audit.derivedFrom("k").key());
+    env.put("BULWARK_WEBHOOK_KEY", NodeSettings.Webhooks.derivedFrom("k").key());
     env.put("BULWARK_HTTP_PORT", Integer.toString(TestNode.freePort()));
     env.put("BULWARK_MANAGEMENT_PORT", Integer.toString(TestNode.freePort()));
     env.put("BULWARK_CLUSTER_PORT", Integer.toString(TestNode.freePort()));

@@ -78,6 +78,7 @@ class JwtEndToEndTest {
             "BULWARK_DB_PASSWORD", "unused",
             "BULWARK_PLATFORM_KEY", "unused",
             "BULWARK_AUDIT_KEY", "unused-audit-key-of-enough-length-0123456789",
+            "BULWARK_WEBHOOK_KEY", "unused-webhook-key-of-enough-length-0123456789",
             "BULWARK_JWT_ISSUER", ISSUER,
             "BULWARK_JWT_JWKS_URL", "http://127.0.0.1:" + idp.getAddress().getPort() + "/certs",
             "BULWARK_JWT_AUDIENCE", "ledger",

@@ -83,6 +83,17 @@ final class NodeProcess implements AutoCloseable {
     return file;
   }
 
+  /** The webhook key of a cluster, beside its platform key file and derived from that key. */
+  private static Path webhookKeyFile(Path platformKeyFile) throws IOException {
+    Path file = platformKeyFile.resolveSibling(platformKeyFile.getFileName() + ".webhook");
+    String platformKey = java.nio.file.Files.readString(platformKeyFile).strip();
+    java.nio.file.Files.writeString(
+        file,
+        io.bulwark.testing.TestSecrets.remember(
+            NodeSettings.Webhooks.derivedFrom(platformKey).key()));
+    return file;
+  }
+
   private static NodeProcess onFreePorts(
       String name,
       TestDatabase db,
@@ -101,6 +112,10 @@ final class NodeProcess implements AutoCloseable {
     env.put("BULWARK_DB_PASSWORD", db.password());
     env.put("BULWARK_PLATFORM_KEY", platformKey);
     env.put("BULWARK_AUDIT_KEY", NodeSettings.Audit.derivedFrom(platformKey).key());
+    env.put(
+        "BULWARK_WEBHOOK_KEY",
+        io.bulwark.testing.TestSecrets.remember(
+            NodeSettings.Webhooks.derivedFrom(platformKey).key()));
     env.put("BULWARK_HTTP_PORT", Integer.toString(httpPort));
     env.put("BULWARK_MANAGEMENT_PORT", Integer.toString(managementPort));
     env.put("BULWARK_CLUSTER_PORT", Integer.toString(clusterPort));
@@ -171,7 +186,12 @@ final class NodeProcess implements AutoCloseable {
     }
     var database =
         new LocalCluster.Database(
-            db.url(), db.user(), db.password(), platformKeyFile, auditKeyFile(platformKeyFile));
+            db.url(),
+            db.user(),
+            db.password(),
+            platformKeyFile,
+            auditKeyFile(platformKeyFile),
+            webhookKeyFile(platformKeyFile));
     Path dataDir = Path.of("target", "node-processes", "data");
     List<NodeProcess> nodes = new ArrayList<>();
     for (var m : members) {
