@@ -36,7 +36,22 @@ class OpenApiDocumentTest {
             Map.entry("/v1/tenants/{tenantId}/audit-events", List.of("get")),
             Map.entry("/v1/tenants/{tenantId}/audit-events/verification", List.of("get")),
             Map.entry("/v1/audit-events", List.of("get")),
-            Map.entry("/v1/audit-events/verification", List.of("get")));
+            Map.entry("/v1/audit-events/verification", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/webhooks", List.of("post", "get")),
+            Map.entry(
+                "/v1/tenants/{tenantId}/webhooks/{endpointId}", List.of("get", "patch", "delete")),
+            Map.entry(
+                "/v1/tenants/{tenantId}/webhooks/{endpointId}/rotate-secret", List.of("post")),
+            Map.entry("/v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries", List.of("get")),
+            Map.entry(
+                "/v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries/{webhookId}/resend",
+                List.of("post")),
+            Map.entry("/v1/tenants/{tenantId}/webhooks/{endpointId}/dead-letters", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/webhooks/{endpointId}/replay", List.of("post")),
+            Map.entry("/v1/tenants/{tenantId}/webhooks/{endpointId}/recover", List.of("post")),
+            Map.entry(
+                "/v1/tenants/{tenantId}/webhooks/{endpointId}/recoveries/{recoveryId}",
+                List.of("get")));
     expected.forEach(
         (path, methods) -> {
           var item = api.getPaths().get(path);
@@ -46,7 +61,10 @@ class OpenApiDocumentTest {
                 switch (method) {
                   case "get" -> item.getGet();
                   case "post" -> item.getPost();
-                  default -> item.getDelete();
+                  case "put" -> item.getPut();
+                  case "patch" -> item.getPatch();
+                  case "delete" -> item.getDelete();
+                  default -> throw new IllegalArgumentException(method);
                 };
             assertNotNull(operation, method + " " + path);
           }

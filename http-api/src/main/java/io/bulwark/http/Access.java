@@ -40,6 +40,18 @@ final class Access {
     tenantRoles(principal, tenantId, Role.ADMIN);
   }
 
+  /**
+   * Running a tenant's webhook queues (deliveries, resends, replays, recoveries): the platform key,
+   * or an admin or operator key of this tenant.
+   */
+  static void platformOrOperator(Principal principal, String tenantId) {
+    if (principal.platform()) {
+      JsonBody.checkedId("tenantId", tenantId);
+      return;
+    }
+    tenantRoles(principal, tenantId, Role.ADMIN, Role.OPERATOR);
+  }
+
   static void platformOrAnyRole(Principal principal, String tenantId) {
     if (principal.platform()) {
       JsonBody.checkedId("tenantId", tenantId);

@@ -25,6 +25,7 @@ public final class ApiRoutes extends RouteKit {
   private final Authenticator authenticator;
   private final TenantHandlers tenants;
   private final AdminRoutes admin;
+  private final WebhookRoutes webhooks;
   private final Auditor auditor;
   private final LedgerHandlers ledger;
   private final BatchTransfers batch;
@@ -41,7 +42,8 @@ public final class ApiRoutes extends RouteKit {
       HttpSettings settings,
       Protection protection,
       AuditTrail auditTrail,
-      AuditReader auditReader) {
+      AuditReader auditReader,
+      io.bulwark.webhooks.WebhookEndpoints webhooks) {
     super(settings.maxBodyBytes());
     this.authenticator = authenticator;
     this.auditor = new Auditor(auditTrail);
@@ -50,6 +52,7 @@ public final class ApiRoutes extends RouteKit {
     this.ledger = new LedgerHandlers(entities, queries, settings.transferWait(), auditor);
     this.admin =
         new AdminRoutes(tenants, new AuditHandlers(auditReader, auditor), settings.maxBodyBytes());
+    this.webhooks = new WebhookRoutes(webhooks, auditor, settings.maxBodyBytes());
     this.guards = new Guards(protection);
     this.batch =
         new BatchTransfers(
@@ -172,6 +175,7 @@ public final class ApiRoutes extends RouteKit {
         pathPrefix("api-keys", () -> admin.apiKeys(rc, call, tenantId)),
         path("limits", () -> admin.limits(rc, call, tenantId)),
         pathPrefix("audit-events", () -> admin.auditEvents(call, tenantId)),
+        pathPrefix("webhooks", () -> webhooks.webhooks(rc, call, tenantId)),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
         path(
             "transfers:batch",

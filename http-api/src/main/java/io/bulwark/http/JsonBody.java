@@ -164,6 +164,17 @@ public final class JsonBody {
     return node == null || node.isNull() ? fallback : requiredInt(member, min, max);
   }
 
+  /** An RFC 3339 date-time, required. */
+  public java.time.Instant requiredTime(String member) {
+    String text = requiredString(member, 64);
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.invalid(
+          member, "'" + member + "' must be an RFC 3339 date-time, e.g. 2027-01-31T09:30:00Z.");
+    }
+  }
+
   /** An RFC 3339 date-time strictly after {@code after}, or null when absent or null. */
   public java.time.Instant optionalFutureTime(String member, java.time.Instant after) {
     JsonNode node = root.get(member);
@@ -181,6 +192,24 @@ public final class JsonBody {
       throw ApiException.invalid(member, "'" + member + "' must be a date-time in the future.");
     }
     return value;
+  }
+
+  /** Absent or null give null. */
+  public Boolean optionalBoolean(String member) {
+    JsonNode node = root.get(member);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isBoolean()) {
+      throw ApiException.invalid(member, "'" + member + "' must be true or false.");
+    }
+    return node.booleanValue();
+  }
+
+  /** Whether {@code member} is present and not null. */
+  public boolean has(String member) {
+    JsonNode node = root.get(member);
+    return node != null && !node.isNull();
   }
 
   public List<String> requiredStringArray(String member) {

@@ -22,6 +22,14 @@ final class Paths {
     return tenant(tenantId) + "/transfers/" + encodeSegment(transferId);
   }
 
+  static String webhook(String tenantId, String endpointId) {
+    return tenant(tenantId) + "/webhooks/" + endpointId;
+  }
+
+  static String recovery(String tenantId, String endpointId, String recoveryId) {
+    return webhook(tenantId, endpointId) + "/recoveries/" + recoveryId;
+  }
+
   static String encodeSegment(String segment) {
     var out = new StringBuilder();
     for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {

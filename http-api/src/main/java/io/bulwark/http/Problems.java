@@ -3,6 +3,7 @@ package io.bulwark.http;
 import io.bulwark.readmodel.DependencyUnavailableException;
 import io.bulwark.readmodel.InvalidCursorException;
 import io.bulwark.readmodel.QueryDeadlineException;
+import io.bulwark.webhooks.WebhookRefusedException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +85,9 @@ public final class Problems {
     if (e instanceof ApiException api) {
       return of(api, requestId);
     }
+    if (e instanceof WebhookRefusedException refused) {
+      return webhookRefused(refused, requestId);
+    }
     if (e instanceof InvalidCursorException) {
       return of(
           400,
@@ -135,6 +139,23 @@ public final class Problems {
     }
     log.error("Request {} failed unexpectedly", requestId, e);
     return of(500, "internal_error", "An unexpected error occurred.", null, requestId, Map.of());
+  }
+
+  private static HttpResponse webhookRefused(WebhookRefusedException e, String requestId) {
+    return switch (e.reason()) {
+      case TARGET_REFUSED ->
+          of(
+              422,
+              "webhook_target_refused",
+              "Webhooks cannot be sent to this URL: " + e.getMessage() + ".",
+              "url",
+              requestId,
+              Map.of());
+      case TOO_MANY_ENDPOINTS ->
+          of(409, "too_many_webhooks", e.getMessage(), null, requestId, Map.of());
+      case SINCE_OUT_OF_RANGE ->
+          of(422, "since_out_of_range", e.getMessage(), "since", requestId, Map.of());
+    };
   }
 
   static Throwable unwrap(Throwable failure) {

@@ -67,6 +67,23 @@ abstract class RouteKit extends AllDirectives {
         stage.exceptionally(e -> Problems.fromThrowable(e, call.requestId())), this::complete);
   }
 
+  /** As {@link #withBody}, but a request without a body is handled as if it had sent {@code {}}. */
+  final Route withOptionalBody(
+      RequestContext rc,
+      Call call,
+      Runnable authorize,
+      Function<JsonBody, CompletionStage<HttpResponse>> handler) {
+    if (rc.getRequest().entity().isKnownEmpty()) {
+      return respond(
+          call,
+          () -> {
+            authorize.run();
+            return handler.apply(JsonBody.parse("{}"));
+          });
+    }
+    return withBody(rc, call, authorize, handler);
+  }
+
   /**
    * Reads a JSON body: application/json in UTF-8 only (415), at most the configured size (413),
    * then hands the parsed object to the handler. Who may call is decided before the body is read,

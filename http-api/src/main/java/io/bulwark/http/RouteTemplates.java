@@ -16,10 +16,24 @@ final class RouteTemplates {
           new String[] {"tenants", "{tenantId}"},
           new String[] {"api-keys", "{keyId}"},
           new String[] {"accounts", "{accountId}"},
-          new String[] {"transfers", "{transferId}"});
+          new String[] {"transfers", "{transferId}"},
+          new String[] {"webhooks", "{endpointId}"},
+          new String[] {"deliveries", "{webhookId}"},
+          new String[] {"recoveries", "{recoveryId}"});
 
   private static final List<String> LEAVES =
-      List.of("limits", "entries", "transfers:batch", "audit-events", "verification", "rotate");
+      List.of(
+          "limits",
+          "entries",
+          "transfers:batch",
+          "audit-events",
+          "verification",
+          "rotate",
+          "rotate-secret",
+          "resend",
+          "dead-letters",
+          "replay",
+          "recover");
 
   private RouteTemplates() {}
 

@@ -15,6 +15,10 @@ import io.bulwark.http.limits.Protection;
 import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.ReadModelQueries;
 import io.bulwark.testing.TestSecrets;
+import io.bulwark.webhooks.AllowedTargets;
+import io.bulwark.webhooks.SecretBox;
+import io.bulwark.webhooks.TargetPolicy;
+import io.bulwark.webhooks.WebhookEndpoints;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,13 +32,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
- * The API's routes bound on loopback in an actor system of their own, with an operator and a viewer
- * key of tenant "acme" served by a fake tenant lookup. No entity is started and the database is
- * absent: what these tests see is decided before either would be asked.
+ * The API's routes bound on loopback in an actor system of their own, with an admin, an operator
+ * and a viewer key of tenant "acme" served by a fake tenant lookup. No entity is started and the
+ * database is absent, unless a test hands in webhook endpoints over one of its own: what these
+ * tests see is decided before either would be asked.
  */
 final class RouteServer implements AutoCloseable {
   static final String PLATFORM_KEY = "bwp_route_test_platform_key";
 
+  final String adminKey;
   final String operatorKey;
   final String viewerKey;
   final Protection protection;
@@ -63,6 +69,12 @@ final class RouteServer implements AutoCloseable {
   }
 
   RouteServer(String hocon, io.bulwark.http.auth.JwtSettings jwtSettings) throws Exception {
+    this(hocon, jwtSettings, null);
+  }
+
+  /** With {@code webhooks} behind the webhook routes; without, they have no database either. */
+  RouteServer(String hocon, io.bulwark.http.auth.JwtSettings jwtSettings, WebhookEndpoints webhooks)
+      throws Exception {
     system =
         ActorSystem.create(
             Behaviors.empty(),
@@ -74,8 +86,10 @@ final class RouteServer implements AutoCloseable {
                         + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                         + "pekko.loglevel = WARNING")
                 .withFallback(ConfigFactory.load()));
+    var admin = ApiKeys.issue("acme");
     var operator = ApiKeys.issue("acme");
     var viewer = ApiKeys.issue("acme");
+    adminKey = TestSecrets.remember(admin.secret());
     operatorKey = TestSecrets.remember(operator.secret());
     viewerKey = TestSecrets.remember(viewer.secret());
     TestSecrets.remember(PLATFORM_KEY);
@@ -87,7 +101,11 @@ final class RouteServer implements AutoCloseable {
             return CompletableFuture.completedFuture(
                 new Tenant.LookupReply(tenantId, null, null, exists));
           }
-          if (keyId.equals(operator.keyId())) {
+          if (keyId.equals(admin.keyId())) {
+            key =
+                new KeyRecord(
+                    keyId, "adm", List.of("admin"), admin.hash(), Instant.EPOCH, null, null);
+          } else if (keyId.equals(operator.keyId())) {
             key =
                 new KeyRecord(
                     keyId, "op", List.of("operator"), operator.hash(), Instant.EPOCH, null, null);
@@ -118,8 +136,22 @@ final class RouteServer implements AutoCloseable {
             new AuditReader(
                 noDatabase(),
                 AuditKeys.of("route-test-audit-key-" + "k".repeat(32)),
-                Runnable::run));
+                Runnable::run),
+            webhooks != null ? webhooks : noWebhooks());
     binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
+  }
+
+  private static WebhookEndpoints noWebhooks() {
+    return new WebhookEndpoints(
+        noDatabase(),
+        new SecretBox(TestSecrets.remember("route-test-webhook-key-" + "w".repeat(32))),
+        new TargetPolicy(
+            AllowedTargets.none(),
+            host -> {
+              throw new java.net.UnknownHostException(host);
+            }),
+        Runnable::run,
+        java.time.Clock.systemUTC());
   }
 
   private static javax.sql.DataSource noDatabase() {

@@ -18,6 +18,10 @@ class RouteTemplatesTest {
     "/v1/tenants/acme/accounts/alice/entries, /v1/tenants/{tenantId}/accounts/{accountId}/entries",
     "/v1/tenants/acme/transfers/t-1, /v1/tenants/{tenantId}/transfers/{transferId}",
     "/v1/tenants/acme/transfers:batch, /v1/tenants/{tenantId}/transfers:batch",
+    "/v1/tenants/acme/webhooks/we_1/rotate-secret, /v1/tenants/{tenantId}/webhooks/{endpointId}/rotate-secret",
+    "/v1/tenants/acme/webhooks/we_1/deliveries, /v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries",
+    "/v1/tenants/acme/webhooks/we_1/deliveries/m1/resend, /v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries/{webhookId}/resend",
+    "/v1/tenants/acme/webhooks/we_1/recoveries/wr_1, /v1/tenants/{tenantId}/webhooks/{endpointId}/recoveries/{recoveryId}",
   })
   void idsBecomeTheirNames(String path, String template) {
     assertEquals(template, RouteTemplates.of(path).template());

@@ -15,7 +15,14 @@ public enum AuditAction {
   LIMITS_CHANGED("limits.changed"),
   ACCOUNT_CREATED("account.created"),
   AUDIT_READ("audit.read"),
-  AUDIT_VERIFIED("audit.verified");
+  AUDIT_VERIFIED("audit.verified"),
+  WEBHOOK_CREATED("webhook.created"),
+  WEBHOOK_UPDATED("webhook.updated"),
+  WEBHOOK_DELETED("webhook.deleted"),
+  WEBHOOK_SECRET_ROTATED("webhook.secret_rotated"),
+  WEBHOOK_DELIVERY_RESENT("webhook.delivery_resent"),
+  WEBHOOK_REPLAYED("webhook.replayed"),
+  WEBHOOK_RECOVERY_STARTED("webhook.recovery_started");
 
   private final String wireName;
 

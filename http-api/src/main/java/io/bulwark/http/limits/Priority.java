@@ -30,7 +30,9 @@ public enum Priority {
     if (path.endsWith("/accounts")
         || path.endsWith("/transfers")
         || path.endsWith("/entries")
-        || path.endsWith("/audit-events")) {
+        || path.endsWith("/audit-events")
+        || path.endsWith("/deliveries")
+        || path.endsWith("/dead-letters")) {
       return SHEDDABLE;
     }
     return STANDARD;
