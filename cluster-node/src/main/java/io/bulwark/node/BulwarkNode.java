@@ -73,16 +73,23 @@ public final class BulwarkNode {
       LedgerProjection.init(system, dataSource);
       PendingTransfers.init(system, dataSource);
       WebhookProjection.init(system, dataSource);
+      var webhooks = NodeWebhooks.endpoints(system, dataSource, settings.webhooks());
       if (settings.has(NodeRole.PROJECTIONS)) {
         NodeAudit.scheduleExpiry(system, dataSource, settings.audit().retentionDays());
-        NodeWebhooks.startDelivery(system, dataSource, settings, () -> {});
+        NodeWebhooks.startDelivery(system, dataSource, settings, webhooks::runRecoveries);
       }
 
       var database = databaseBreaker(system, settings, dataSource);
       ServerBinding binding = null;
       if (settings.has(NodeRole.API)) {
         binding =
-            startApi(system, settings, database, readPool(system, settings, dataSource), https);
+            startApi(
+                system,
+                settings,
+                database,
+                readPool(system, settings, dataSource),
+                https,
+                webhooks);
       } else {
         NodeGauges.start(system, dataSource, null, database, null);
       }
@@ -103,7 +110,8 @@ public final class BulwarkNode {
       NodeSettings settings,
       DatabaseHealth database,
       javax.sql.DataSource readPool,
-      java.util.Optional<javax.net.ssl.SSLContext> https) {
+      java.util.Optional<javax.net.ssl.SSLContext> https,
+      io.bulwark.webhooks.WebhookEndpoints webhooks) {
     var config = system.settings().config();
     var breakers = BreakerSettings.fromConfig(config);
     var http = HttpSettings.fromConfig(config);
@@ -152,7 +160,15 @@ public final class BulwarkNode {
                 .lookup(DispatcherSelector.fromConfig(ReadModelQueries.DISPATCHER)));
     var routes =
         new ApiRoutes(
-            authenticator, entities, queries, revocations, http, protection, auditLog, auditReader);
+            authenticator,
+            entities,
+            queries,
+            revocations,
+            http,
+            protection,
+            auditLog,
+            auditReader,
+            webhooks);
     NodeGauges.start(
         system, SharedPool.dataSource(system), protection.admission(), database, queryBreaker);
     return await(ApiServer.start(system, routes.route(), http.host(), http.port(), https));

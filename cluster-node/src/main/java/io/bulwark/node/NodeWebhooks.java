@@ -5,6 +5,7 @@ import io.bulwark.webhooks.AllowedTargets;
 import io.bulwark.webhooks.SecretBox;
 import io.bulwark.webhooks.TargetPolicy;
 import io.bulwark.webhooks.WebhookDispatcher;
+import io.bulwark.webhooks.WebhookEndpoints;
 import io.bulwark.webhooks.WebhookMaintenance;
 import io.bulwark.webhooks.WebhookSettings;
 import java.time.Duration;
@@ -36,15 +37,35 @@ final class NodeWebhooks {
     return new SecretBox(webhooks.key());
   }
 
+  /** The endpoints and queues the API manages (and whose recover jobs projections nodes run). */
+  static WebhookEndpoints endpoints(
+      ActorSystem<?> system, DataSource dataSource, NodeSettings.Webhooks webhooks) {
+    var blocking =
+        system
+            .dispatchers()
+            .lookup(
+                org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(
+                    io.bulwark.readmodel.ReadModelQueries.DISPATCHER));
+    return new WebhookEndpoints(
+        dataSource, box(webhooks), targets(webhooks), blocking, java.time.Clock.systemUTC());
+  }
+
   /** Starts sending on this node; {@code recoveries} runs the recover jobs that are due. */
   static WebhookDispatcher startDelivery(
-      ActorSystem<?> system, DataSource dataSource, NodeSettings settings, Runnable recoveries) {
+      ActorSystem<?> system,
+      DataSource dataSource,
+      NodeSettings settings,
+      java.util.function.IntSupplier recoveries) {
     var config = system.settings().config();
     var webhookSettings = WebhookSettings.fromConfig(config);
     var maintenance = new WebhookMaintenance(system, dataSource, webhookSettings.retentionDays());
     var telemetryPlacement = TenantPlacement.fromConfig(config);
     var tasks = new ArrayList<WebhookDispatcher.Task>();
-    tasks.add(new WebhookDispatcher.Task("recoveries", Duration.ofSeconds(2), recoveries));
+    tasks.add(
+        new WebhookDispatcher.Task(
+            "recoveries",
+            Duration.ofSeconds(2),
+            () -> recoveries.getAsInt())); // runs every due job to its end
     tasks.add(
         new WebhookDispatcher.Task("gap check", Duration.ofSeconds(30), maintenance::checkGaps));
     tasks.add(

@@ -28,6 +28,57 @@ class EnvironmentTest {
   }
 
   @Test
+  void webhookSettingsAreRequiredCheckedAndTheKeyNeverPrinted() {
+    var env = real();
+    env.remove("BULWARK_WEBHOOK_KEY");
+    var missing = assertThrows(StartupException.class, () -> new Environment(env).settings(null));
+    assertTrue(missing.getMessage().contains("BULWARK_WEBHOOK_KEY"), missing.getMessage());
+
+    var shortKey =
+        assertThrows(
+            StartupException.class,
+            () -> new Environment(real("BULWARK_WEBHOOK_KEY", "short")).settings(null));
+    assertTrue(shortKey.getMessage().contains("at least 32"), shortKey.getMessage());
+
+    var badTarget =
+        assertThrows(
+            StartupException.class,
+            () ->
+                new Environment(
+                        real("BULWARK_WEBHOOK_ALLOWED_TARGETS", "127.0.0.1/32, 10.0.0.0/33"))
+                    .settings(null));
+    assertTrue(badTarget.getMessage().contains("'10.0.0.0/33'"), badTarget.getMessage());
+
+    var badSchedule =
+        assertThrows(
+            StartupException.class,
+            () ->
+                new Environment(real("BULWARK_WEBHOOK_RETRY_SCHEDULE", "5s,soon")).settings(null));
+    assertTrue(badSchedule.getMessage().contains("'soon'"), badSchedule.getMessage());
+
+    var settings =
+        new Environment(
+                real(
+                    "BULWARK_WEBHOOK_ALLOWED_TARGETS", "127.0.0.1/32",
+                    "BULWARK_WEBHOOK_RETRY_SCHEDULE", "1s,1m"))
+            .settings(null);
+    assertEquals("127.0.0.1/32", settings.webhooks().allowedTargets());
+    assertEquals(java.util.Optional.of("1s,1m"), settings.webhooks().retrySchedule());
+    assertFalse(settings.toString().contains(AUDIT_KEY + "-webhooks"));
+    assertFalse(settings.webhooks().toString().contains(AUDIT_KEY + "-webhooks"));
+  }
+
+  @Test
+  void theLocalModeGeneratesAWebhookKeyOnce() throws Exception {
+    var env = new Environment(Map.of("BULWARK_DATA_DIR", dir.toString()));
+    String first = env.settings("jdbc:postgresql://127.0.0.1:1/postgres").webhooks().key();
+    assertEquals(first, env.settings("jdbc:postgresql://127.0.0.1:1/postgres").webhooks().key());
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("webhook-key"))));
+  }
+
+  @Test
   void auditKeysAndRetentionAreCheckedAndNeverPrinted() {
     var settings =
         new Environment(
@@ -98,14 +149,17 @@ class EnvironmentTest {
     Files.writeString(dir.resolve("pk"), "platform-secret\n");
     Files.writeString(dir.resolve("pw"), "db-secret\n");
     Files.writeString(dir.resolve("ak"), AUDIT_KEY + "\n");
+    Files.writeString(dir.resolve("wk"), AUDIT_KEY + "-webhooks\n");
     var settings =
         new Environment(
                 Map.of(
                     "BULWARK_DB_URL", "jdbc:postgresql://127.0.0.1:1/x",
                     "BULWARK_PLATFORM_KEY_FILE", dir.resolve("pk").toString(),
                     "BULWARK_DB_PASSWORD_FILE", dir.resolve("pw").toString(),
-                    "BULWARK_AUDIT_KEY_FILE", dir.resolve("ak").toString()))
+                    "BULWARK_AUDIT_KEY_FILE", dir.resolve("ak").toString(),
+                    "BULWARK_WEBHOOK_KEY_FILE", dir.resolve("wk").toString()))
             .settings(null);
+    assertEquals(AUDIT_KEY + "-webhooks", settings.webhooks().key());
     assertEquals("platform-secret", settings.platformKey());
     assertEquals("db-secret", settings.dbPassword());
   }

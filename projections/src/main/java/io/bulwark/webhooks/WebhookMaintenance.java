@@ -10,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import kamon.Kamon;
-import kamon.metric.Metric;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -32,10 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookMaintenance {
   private static final Logger log = LoggerFactory.getLogger(WebhookMaintenance.class);
-  private static final Metric.Counter GAPS =
-      Kamon.counter(
-          "bulwark.webhook.gap_events",
-          "Webhook events the projection skipped (late journal commits) found by the gap check");
 
   /** How far behind the offset a first check looks; later checks start where the last ended. */
   static final long FIRST_WINDOW = 100_000;
@@ -116,7 +110,7 @@ public final class WebhookMaintenance {
         c.setAutoCommit(false);
         WebhookProjectionHandler.OutboxWriter.write(c, skipped);
         c.commit();
-        GAPS.withoutTags().increment(skipped.size());
+        WebhookTelemetry.gapEventsFound(skipped.size());
         log.warn(
             "Found {} webhook event(s) of {} that the projection skipped (committed late in the"
                 + " journal); their deliveries are queued now, possibly after later ones: {}",

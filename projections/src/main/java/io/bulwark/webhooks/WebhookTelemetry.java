@@ -29,6 +29,11 @@ final class WebhookTelemetry {
   private static final Metric.Counter BREAKER_OPENED =
       Kamon.counter("bulwark.webhook.breaker.opened", "Endpoint circuit breakers that opened");
 
+  private static final Metric.Counter GAP_EVENTS =
+      Kamon.counter(
+          "bulwark.webhook.gap_events",
+          "Webhook events the projection skipped (late journal commits) found by the gap check");
+
   private final TenantPlacement placement;
   private final java.util.Set<String> seenClasses =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -59,6 +64,10 @@ final class WebhookTelemetry {
 
   void deadLettered(String tenantId) {
     DEAD_LETTERED.withTag("endpoint_class", endpointClass(tenantId)).increment();
+  }
+
+  static void gapEventsFound(int events) {
+    GAP_EVENTS.withoutTags().increment(events);
   }
 
   void breakerOpened() {
