@@ -28,9 +28,13 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RowLevelSecurityTest {
-  /** What analysts read; every other table is refused to them. */
+  /**
+   * What analysts read (the read models, and webhook delivery state: ADR 0023); every other table,
+   * endpoints with their sealed secrets and messages included, is refused to them.
+   */
   private static final List<String> READ_MODELS =
-      List.of("accounts", "transfers", "ledger_entries", "tenant_daily_volume");
+      List.of(
+          "accounts", "transfers", "ledger_entries", "tenant_daily_volume", "webhook_deliveries");
 
   /** Owned by the migration user alone: neither the node nor analysts touch them. */
   private static final Set<String> MIGRATION_ONLY =
@@ -86,6 +90,13 @@ class RowLevelSecurityTest {
     node.update(
         "UPDATE pekko_projection_offset_store SET current_offset = '3' WHERE projection_key = '0'");
     node.update("DELETE FROM snapshot WHERE persistence_id = ?", "Account|" + B + "|cash");
+    for (String tenant : List.of(A, B)) {
+      node.update(
+          "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, seq, message_id, account_id,"
+              + " event_type, next_attempt_at) VALUES (?, 'we_1', 1, 'msg_1', 'cash',"
+              + " 'transfer.completed', now())",
+          tenant);
+    }
   }
 
   @AfterAll
@@ -135,7 +146,9 @@ class RowLevelSecurityTest {
   void analystsCannotReadTheJournalOrAnyTableButTheReadModels() throws Exception {
     var others = new ArrayList<>(tables());
     others.removeAll(READ_MODELS);
-    assertTrue(others.containsAll(List.of("event_journal", "snapshot", "analyst_tenants")));
+    assertTrue(
+        others.containsAll(
+            List.of("event_journal", "snapshot", "analyst_tenants", "webhook_endpoints")));
     try (var c = analystA.connect(db)) {
       for (String table : others) {
         assertDenied(c, "SELECT count(*) FROM " + table);
