@@ -1,6 +1,7 @@
 package io.bulwark.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,9 @@ class BolaMatrixTest {
           "admin", "operator", "viewer", "other-admin", "platform", "no-key", "expired", "revoked");
 
   private SingleNodeFixture f;
+  private String webhookId;
+  private String deliveryId;
+  private String recoveryId;
   private final Map<String, String> keys = new LinkedHashMap<>();
   private final AtomicInteger unique = new AtomicInteger();
 
@@ -42,8 +46,17 @@ class BolaMatrixTest {
     // Dozens of deliberate 401s from one address: the per-IP lockout would answer 429 instead.
     f =
         new SingleNodeFixture(
-            "bulwark.limits.auth-failures { per-minute = 100000, burst = 100000 }");
+            "bulwark.limits.auth-failures { per-minute = 100000, burst = 100000 }",
+            node ->
+                node.withWebhooks(
+                    "127.0.0.1/32",
+                    java.util.Optional.of("1h"),
+                    host -> {
+                      throw new java.net.UnknownHostException(host);
+                    }));
     String adminA = f.ledger.tenantWithAdmin(A);
+    // before the accounts, so that their openings are queued for it (port 9: nobody listens)
+    webhookId = webhook(adminA);
     keys.put("admin", adminA);
     keys.put("operator", f.ledger.key(A, adminA, "operator"));
     keys.put("viewer", f.ledger.key(A, adminA, "viewer"));
@@ -59,6 +72,22 @@ class BolaMatrixTest {
                 .header("Idempotency-Key", "seed")
                 .json(Map.of("from", "world", "to", "alice", "amount", 1000, "currency", "EUR")));
     assertEquals(201, deposit.status(), deposit.body());
+    String hooks = "/v1/tenants/" + A + "/webhooks/" + webhookId;
+    io.bulwark.testing.Eventually.await(
+        Duration.ofSeconds(30),
+        () -> {
+          var queued = f.api.send(ApiClient.get(hooks + "/deliveries").key(adminA));
+          assertEquals(200, queued.status(), queued.body());
+          assertTrue(queued.json().get("items").size() > 0, queued.body());
+          deliveryId = queued.json().get("items").get(0).get("webhookId").asText();
+        });
+    var recovery =
+        f.api.send(
+            ApiClient.post(hooks + "/recover")
+                .key(adminA)
+                .json(Map.of("since", Instant.now().minusSeconds(60).toString())));
+    assertEquals(202, recovery.status(), recovery.body());
+    recoveryId = recovery.json().get("id").asText();
 
     String revoked = f.ledger.key(A, adminA, "admin");
     assertEquals(
@@ -178,6 +207,57 @@ class BolaMatrixTest {
             c -> ApiClient.get(t + "/audit-events/verification"),
             platform(200, 200, 403, 403)),
         op(
+            "createWebhook",
+            c -> post(t + "/webhooks", webhookBody()),
+            platform(201, 201, 403, 403)),
+        op("listWebhooks", c -> ApiClient.get(t + "/webhooks"), platform(200, 200, 403, 403)),
+        op(
+            "getWebhook",
+            c -> ApiClient.get(t + "/webhooks/" + webhookId),
+            platform(200, 200, 403, 403)),
+        op(
+            "updateWebhook",
+            c -> ApiClient.patch(t + "/webhooks/" + webhookId).json(Map.of("enabled", true)),
+            platform(200, 200, 403, 403)),
+        op(
+            "rotateWebhookSecret",
+            c -> post(t + "/webhooks/" + webhookId + "/rotate-secret", Map.of()),
+            platform(200, 200, 403, 403)),
+        op(
+            "deleteWebhook",
+            c -> ApiClient.delete(t + "/webhooks/" + webhook(keys.get("admin"))),
+            platform(204, 204, 403, 403)),
+        op(
+            "listWebhookDeliveries",
+            c -> ApiClient.get(t + "/webhooks/" + webhookId + "/deliveries"),
+            platform(200, 200, 200, 403)),
+        op(
+            "listWebhookDeadLetters",
+            c -> ApiClient.get(t + "/webhooks/" + webhookId + "/dead-letters"),
+            platform(200, 200, 200, 403)),
+        op(
+            "resendWebhookDelivery",
+            c ->
+                post(
+                    t + "/webhooks/" + webhookId + "/deliveries/" + deliveryId + "/resend",
+                    Map.of()),
+            platform(202, 202, 202, 403)),
+        op(
+            "replayWebhook",
+            c -> post(t + "/webhooks/" + webhookId + "/replay", Map.of()),
+            platform(202, 202, 202, 403)),
+        op(
+            "recoverWebhook",
+            c ->
+                post(
+                    t + "/webhooks/" + webhookId + "/recover",
+                    Map.of("since", Instant.now().minusSeconds(60).toString())),
+            platform(202, 202, 202, 403)),
+        op(
+            "getWebhookRecovery",
+            c -> ApiClient.get(t + "/webhooks/" + webhookId + "/recoveries/" + recoveryId),
+            platform(200, 200, 200, 403)),
+        op(
             "listPlatformAuditEvents",
             c -> ApiClient.get("/v1/audit-events"),
             onlyPlatform(200, 403)),
@@ -223,6 +303,19 @@ class BolaMatrixTest {
     row.put("expired", 401);
     row.put("revoked", 401);
     return row;
+  }
+
+  /** A new endpoint of tenant A (made with its admin key); its id. */
+  private String webhook(String adminKey) {
+    var created =
+        f.api.send(
+            ApiClient.post("/v1/tenants/" + A + "/webhooks").key(adminKey).json(webhookBody()));
+    assertEquals(201, created.status(), created.body());
+    return created.json().get("id").asText();
+  }
+
+  private static Map<String, Object> webhookBody() {
+    return Map.of("url", "http://127.0.0.1:9/hooks", "events", List.of("account.created"));
   }
 
   private String freshKey() {

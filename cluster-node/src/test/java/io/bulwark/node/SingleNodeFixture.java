@@ -17,8 +17,13 @@ final class SingleNodeFixture implements AutoCloseable {
 
   /** With {@code hocon} laid over the test configuration. */
   SingleNodeFixture(String hocon) {
+    this(hocon, n -> n);
+  }
+
+  /** With {@code hocon}, and {@code settings} applied to the node before it starts. */
+  SingleNodeFixture(String hocon, java.util.function.UnaryOperator<TestNode> settings) {
     db = TestDatabase.create();
-    node = TestNode.seed(db, platformKey).withConfig(hocon).start();
+    node = settings.apply(TestNode.seed(db, platformKey).withConfig(hocon)).start();
     api = new ApiClient(node.baseUrl(), new OpenApiContract());
     management = new ApiClient(node.managementUrl(), null);
     ledger = new Ledger(api, platformKey);

@@ -32,7 +32,7 @@ class WebhookNodeKillTest {
     try (var db = TestDatabase.create();
         var receiver = LoopbackReceiver.start()) {
       // slow enough that the kill finds attempts in flight
-      receiver.answer(r -> new Answer(200, Map.of(), Duration.ofMillis(100)));
+      receiver.answer(r -> new Answer(200, Map.of(), Duration.ofMillis(300)));
       String platformKey = TestNode.newPlatformKey();
       var node =
           NodeProcess.seed(
