@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * after later events of its account: the one case where order is not kept, and it is logged.
  *
  * <p>Retention: delivered deliveries and messages older than the retention go; undelivered ones
- * stay whatever their age.
+ * stay whatever their age, unless their endpoint is gone.
  */
 public final class WebhookMaintenance {
   private static final Logger log = LoggerFactory.getLogger(WebhookMaintenance.class);
@@ -59,6 +59,12 @@ public final class WebhookMaintenance {
           + " WHERE x.occurred_at < now() - ? * interval '1 day' AND NOT EXISTS (SELECT 1 FROM"
           + " webhook_deliveries d WHERE d.tenant_id = x.tenant_id AND d.message_id = x.message_id)"
           + " LIMIT 10000))";
+
+  // A delivery the projection queued for an endpoint deleted in the same instant: never sendable.
+  private static final String EXPIRE_ORPHANS =
+      "DELETE FROM webhook_deliveries d WHERE ctid = ANY (ARRAY(SELECT ctid FROM"
+          + " webhook_deliveries x WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints e"
+          + " WHERE e.tenant_id = x.tenant_id AND e.endpoint_id = x.endpoint_id) LIMIT 10000))";
 
   private final DataSource dataSource;
   private final Serialization serialization;
@@ -147,6 +153,9 @@ public final class WebhookMaintenance {
           s.setInt(1, retentionDays);
           removed += s.executeUpdate();
         }
+      }
+      try (PreparedStatement s = c.prepareStatement(EXPIRE_ORPHANS)) {
+        removed += s.executeUpdate();
       }
     } catch (SQLException e) {
       throw new IllegalStateException("webhook retention failed: " + e.getMessage(), e);

@@ -165,7 +165,12 @@ class WebhookOutboxTest {
             + " days' WHERE seq = 20");
     sql.update("UPDATE webhook_messages SET occurred_at = now() - interval '40 days'");
 
-    assertEquals(2, new WebhookMaintenance(null, db.dataSource(), 30).expire());
+    sql.update(
+        "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, seq, message_id, account_id,"
+            + " event_type, next_attempt_at) VALUES ('acme', 'we_deleted', 21, 'm', 'a',"
+            + " 'transfer.completed', now())");
+
+    assertEquals(3, new WebhookMaintenance(null, db.dataSource(), 30).expire());
     assertEquals(List.of(21L), seqs("webhook_messages"));
     assertEquals(List.of(21L), seqs("webhook_deliveries"));
   }
