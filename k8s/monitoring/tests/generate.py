@@ -104,6 +104,10 @@ for fires, v in [(True, "1x10"), (False, "0x10")]:
     case("", [{"series": 'bulwark_breaker_open{breaker="database",instance="a"}', "values": v}], "5m",
          "BulwarkBreakerOpen", fires, {"breaker":"database","instance":"a"},
          comment=f"BulwarkBreakerOpen: the database breaker is {'open' if fires else 'closed'}")
+for fires, v in [(True, "3x40"), (False, "0x40")]:
+    case("", [{"series": 'bulwark_webhook_dead_letters{endpoint_class="shared",instance="a"}', "values": v}], "35m",
+         "BulwarkWebhookDeadLetters", fires, {"endpoint_class":"shared"},
+         comment=f"BulwarkWebhookDeadLetters: {'3 dead letters wait' if fires else 'no dead letter'} for 35 minutes")
 
 T = "bulwark_http_tenant_requests_seconds"
 tenant_test = {"interval": "1m", "input_series": [
