@@ -90,12 +90,18 @@ final class NodeWebhooks {
     dispatcher.watchDeadLetters(Duration.ofSeconds(10), maintenance::deadLettersByTenant);
     CoordinatedShutdown.get(system)
         .addTask(
-            CoordinatedShutdown.PhaseServiceUnbind(),
+            // beside the API's in-flight requests: the phase allows 12 s, attempts get 10 of them
+            CoordinatedShutdown.PhaseServiceRequestsDone(),
             "stop-webhook-dispatcher",
             () ->
                 CompletableFuture.supplyAsync(
                     () -> {
-                      dispatcher.close();
+                      try {
+                        dispatcher.closeGracefully(Duration.ofSeconds(10));
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        dispatcher.close();
+                      }
                       return Done.getInstance();
                     }));
     log.info(

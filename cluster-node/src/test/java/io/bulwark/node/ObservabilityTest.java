@@ -241,7 +241,14 @@ class ObservabilityTest {
               "refusals");
           assertTrue(total(both, "bulwark_projection_events_total", Map.of()) > 0, "projected");
           assertTrue(total(both, "bulwark_projection_lag_seconds_count", Map.of()) > 0, "lag");
-          assertEquals(8, total(both, "bulwark_projection_running", Map.of()), "8 slices run");
+          assertEquals(
+              8,
+              total(both, "bulwark_projection_running", Map.of("projection", "ledger")),
+              "8 ledger slices run");
+          assertEquals(
+              4,
+              total(both, "bulwark_projection_running", Map.of("projection", "webhooks")),
+              "4 webhook partitions run");
           assertTrue(
               total(both, "bulwark_journal_persist_duration_seconds_count", Map.of()) > 0,
               "journal writes timed");

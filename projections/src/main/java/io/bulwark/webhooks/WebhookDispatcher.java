@@ -115,12 +115,27 @@ public final class WebhookDispatcher implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Stops claiming; attempts in flight finish or their leases lapse. */
+  /** Stops claiming at once; attempts in flight are abandoned and their leases lapse. */
   @Override
   public void close() {
     stopped = true;
     ticker.shutdownNow();
     blocking.shutdown();
+  }
+
+  /**
+   * Stops claiming, then waits up to {@code within} for the attempts in flight to finish and their
+   * outcomes to be stored, so a node leaving the cluster hands over no lease to lapse.
+   */
+  public void closeGracefully(Duration within) throws InterruptedException {
+    stopped = true;
+    ticker.shutdownNow();
+    long end = System.nanoTime() + within.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    blocking.shutdown();
+    blocking.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private void tickSafely() {

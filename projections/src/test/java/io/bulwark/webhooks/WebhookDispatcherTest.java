@@ -190,6 +190,21 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void aGracefulCloseLetsAttemptsInFlightFinishAndStoresTheirOutcome() throws Exception {
+    try (var receiver = LoopbackReceiver.start();
+        var f = new DispatchFixture(FAST, "127.0.0.1/32")) {
+      f.endpoint("acme", receiver.url("/hooks"));
+      receiver.answer(r -> new Answer(200, Map.of(), Duration.ofSeconds(1)));
+      f.publish("acme", List.of("a", "b"));
+      Eventually.await(seconds(30), () -> assertEquals(2, receiver.requestCount()));
+
+      f.dispatcher.closeGracefully(Duration.ofSeconds(10));
+
+      assertEquals(2, f.count("state = 'delivered' AND lease_owner IS NULL"), "no lease left over");
+    }
+  }
+
+  @Test
   void refusedTargetsAreNeverConnectedToEvenWhenANameMovesAfterRegistration() throws Exception {
     try (var receiver = LoopbackReceiver.start();
         var trap = ConnectionTrap.on("127.0.0.2", receiver.port());
