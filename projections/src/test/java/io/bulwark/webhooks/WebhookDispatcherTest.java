@@ -4,6 +4,7 @@ import static io.bulwark.webhooks.DispatchFixture.seconds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,6 +63,13 @@ class WebhookDispatcherTest {
     try (var receiver = LoopbackReceiver.start();
         var f = new DispatchFixture(FAST, "127.0.0.1/32")) {
       var endpoint = f.endpoint("acme", receiver.url("/hooks"));
+      var logged =
+          new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+      logged.start();
+      var logger =
+          (ch.qos.logback.classic.Logger)
+              org.slf4j.LoggerFactory.getLogger(WebhookDispatcher.class);
+      logger.addAppender(logged);
       receiver.answer(r -> receiver.requestCount() <= 8 ? Answer.status(503) : Answer.OK);
       f.publish("acme", List.of("a", "b", "a", "b", "a", "c", "c", "a"));
 
@@ -77,6 +85,15 @@ class WebhookDispatcherTest {
       assertTrue(receiver.received.size() > 8, "some deliveries were repeated");
       assertInOrderPerAccount(successful(receiver.received, 8));
       assertTrue(f.count("attempts > 1") > 0);
+      logger.detachAppender(logged);
+      var failure =
+          logged.list.stream()
+              .filter(e -> e.getFormattedMessage().contains("failed (attempt"))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(bodiesById.containsKey(failure.getMDCPropertyMap().get("webhookId")));
+      assertEquals("acme", failure.getMDCPropertyMap().get("tenantId"));
+      assertFalse(failure.getFormattedMessage().contains("127.0.0.1"), "no URL in the log");
     }
   }
 
@@ -186,6 +203,56 @@ class WebhookDispatcherTest {
       assertEquals(receiver.requestCount(), attempts);
       assertTrue(attempts <= 3 + 7, "at most the in-flight ones when it opened: " + attempts);
       assertEquals(0, f.count("state = 'dead'"));
+    }
+  }
+
+  @Test
+  void duringASecretRotationBothSecretsSignAndAfterItOnlyTheNewOne() throws Exception {
+    try (var receiver = LoopbackReceiver.start();
+        var f = new DispatchFixture(FAST, "127.0.0.1/32")) {
+      var old = f.endpoint("acme", receiver.url("/hooks"));
+      byte[] rotated = WebhookSecrets.generate();
+      f.sql.update(
+          "UPDATE webhook_endpoints SET previous_secret = secret, secret = ?,"
+              + " previous_secret_until = now() + interval '1 hour'",
+          f.box.seal(rotated));
+      f.publish("acme", List.of("a"));
+      Eventually.await(seconds(30), () -> assertEquals(1, receiver.requestCount()));
+      var during = receiver.received.get(0);
+      assertEquals(2, during.header("webhook-signature").split(" ").length);
+      DispatchFixture.verify(during, old.secret());
+      DispatchFixture.verify(during, rotated);
+
+      f.sql.update("UPDATE webhook_endpoints SET previous_secret_until = now()");
+      f.publish("acme", List.of("a"));
+      Eventually.await(seconds(30), () -> assertEquals(2, receiver.requestCount()));
+      var after = receiver.received.get(1);
+      DispatchFixture.verify(after, rotated);
+      assertThrows(
+          com.standardwebhooks.exceptions.WebhookVerificationException.class,
+          () -> DispatchFixture.verify(after, old.secret()));
+    }
+  }
+
+  @Test
+  void aRedirectIsAFailureAndIsNotFollowed() throws Exception {
+    try (var receiver = LoopbackReceiver.start();
+        var elsewhere = LoopbackReceiver.start();
+        var f =
+            new DispatchFixture(
+                "bulwark.webhooks { retry-schedule = \"1h\", poll-interval = 50ms }",
+                "127.0.0.1/32")) {
+      f.endpoint("acme", receiver.url("/hooks"));
+      receiver.answer(
+          r -> new Answer(307, Map.of("Location", elsewhere.url("/moved")), Duration.ZERO));
+      f.publish("acme", List.of("a"));
+
+      Eventually.await(
+          seconds(30), () -> assertEquals(1, f.count("last_status = 307 AND state = 'pending'")));
+      assertTrue(
+          ((String) f.sql.value("SELECT last_error FROM webhook_deliveries")).contains("redirect"));
+      Thread.sleep(300);
+      assertEquals(0, elsewhere.requestCount(), "the redirect was not followed");
     }
   }
 
