@@ -40,17 +40,21 @@ final class NodeAudit {
     return auditLog;
   }
 
+  /** The dispatcher for blocking JDBC work of the node's housekeeping and admin calls. */
+  static scala.concurrent.ExecutionContextExecutor blocking(ActorSystem<?> system) {
+    return system
+        .dispatchers()
+        .lookup(
+            org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(
+                io.bulwark.readmodel.ReadModelQueries.DISPATCHER));
+  }
+
   /**
    * Removes events past retention every 6 hours. Every projections node runs it: the database
    * function locks each chain's head, so two runs at once remove each event once.
    */
   static void scheduleExpiry(ActorSystem<?> system, DataSource dataSource, int retentionDays) {
-    var blocking =
-        system
-            .dispatchers()
-            .lookup(
-                org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(
-                    io.bulwark.readmodel.ReadModelQueries.DISPATCHER));
+    var blocking = blocking(system);
     system
         .scheduler()
         .scheduleWithFixedDelay(

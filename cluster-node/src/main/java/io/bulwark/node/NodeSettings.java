@@ -235,56 +235,53 @@ public record NodeSettings(
 
   /** The same node with other webhook settings (allowed targets, schedule). */
   public NodeSettings withWebhooks(Webhooks newWebhooks) {
-    return new NodeSettings(
-        clusterHost,
-        clusterPort,
-        seedNodes,
-        httpPort,
-        managementPort,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        platformKey,
-        extraConfig,
-        roles,
-        discovery,
-        readDatabase,
-        tenancy,
-        previousPlatformKeys,
-        audit,
-        migration,
-        tls,
-        jwt,
-        newWebhooks);
+    return copy(
+        extraConfig, readDatabase, tenancy, previousPlatformKeys, migration, tls, jwt, newWebhooks);
   }
 
   public NodeSettings withExtraConfig(String hocon) {
-    return copy(hocon, readDatabase, tenancy, previousPlatformKeys, migration, tls, jwt);
+    return copy(hocon, readDatabase, tenancy, previousPlatformKeys, migration, tls, jwt, webhooks);
   }
 
   /** The same node accepting {@code previous} platform keys too, as during a rotation. */
   public NodeSettings withPreviousPlatformKeys(List<String> previous) {
-    return copy(extraConfig, readDatabase, tenancy, previous, migration, tls, jwt);
+    return copy(extraConfig, readDatabase, tenancy, previous, migration, tls, jwt, webhooks);
   }
 
   /** The same node with other tenancy settings (tiers, schema tenants). */
   public NodeSettings withTenancy(Tenancy newTenancy) {
-    return copy(extraConfig, readDatabase, newTenancy, previousPlatformKeys, migration, tls, jwt);
+    return copy(
+        extraConfig, readDatabase, newTenancy, previousPlatformKeys, migration, tls, jwt, webhooks);
   }
 
   public NodeSettings withReadDatabase(ReadDatabase replica) {
     return copy(
-        extraConfig, Optional.of(replica), tenancy, previousPlatformKeys, migration, tls, jwt);
+        extraConfig,
+        Optional.of(replica),
+        tenancy,
+        previousPlatformKeys,
+        migration,
+        tls,
+        jwt,
+        webhooks);
   }
 
   /** The same node, migrating the database as {@code login} before it works as {@code dbUser}. */
   public NodeSettings withMigration(Migration login) {
     return copy(
-        extraConfig, readDatabase, tenancy, previousPlatformKeys, Optional.of(login), tls, jwt);
+        extraConfig,
+        readDatabase,
+        tenancy,
+        previousPlatformKeys,
+        Optional.of(login),
+        tls,
+        jwt,
+        webhooks);
   }
 
   public NodeSettings withTls(Tls newTls) {
-    return copy(extraConfig, readDatabase, tenancy, previousPlatformKeys, migration, newTls, jwt);
+    return copy(
+        extraConfig, readDatabase, tenancy, previousPlatformKeys, migration, newTls, jwt, webhooks);
   }
 
   public NodeSettings withJwt(JwtSettings settings) {
@@ -295,7 +292,8 @@ public record NodeSettings(
         previousPlatformKeys,
         migration,
         tls,
-        Optional.of(settings));
+        Optional.of(settings),
+        webhooks);
   }
 
   /** Who runs the migrations: {@link #migration()}, or else the node's own login. */
@@ -310,7 +308,8 @@ public record NodeSettings(
       List<String> newPreviousPlatformKeys,
       Optional<Migration> newMigration,
       Tls newTls,
-      Optional<JwtSettings> newJwt) {
+      Optional<JwtSettings> newJwt,
+      Webhooks newWebhooks) {
     return new NodeSettings(
         clusterHost,
         clusterPort,
@@ -331,7 +330,7 @@ public record NodeSettings(
         newMigration,
         newTls,
         newJwt,
-        webhooks);
+        newWebhooks);
   }
 
   boolean has(NodeRole role) {

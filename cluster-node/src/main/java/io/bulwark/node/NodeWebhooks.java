@@ -40,14 +40,12 @@ final class NodeWebhooks {
   /** The endpoints and queues the API manages (and whose recover jobs projections nodes run). */
   static WebhookEndpoints endpoints(
       ActorSystem<?> system, DataSource dataSource, NodeSettings.Webhooks webhooks) {
-    var blocking =
-        system
-            .dispatchers()
-            .lookup(
-                org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(
-                    io.bulwark.readmodel.ReadModelQueries.DISPATCHER));
     return new WebhookEndpoints(
-        dataSource, box(webhooks), targets(webhooks), blocking, java.time.Clock.systemUTC());
+        dataSource,
+        box(webhooks),
+        targets(webhooks),
+        NodeAudit.blocking(system),
+        java.time.Clock.systemUTC());
   }
 
   /** Starts sending on this node; {@code recoveries} runs the recover jobs that are due. */
