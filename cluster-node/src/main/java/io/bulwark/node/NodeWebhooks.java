@@ -95,10 +95,19 @@ final class NodeWebhooks {
                 CompletableFuture.supplyAsync(
                     () -> {
                       try {
-                        dispatcher.closeGracefully(Duration.ofSeconds(10));
+                        dispatcher.closeGracefully(Duration.ofSeconds(9));
+                        // before the actor system stops them mid-flight (an ERROR per pool)
+                        org.apache.pekko.http.javadsl.Http.get(system.classicSystem())
+                            .shutdownAllConnectionPools()
+                            .toCompletableFuture()
+                            .get(2, java.util.concurrent.TimeUnit.SECONDS);
                       } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         dispatcher.close();
+                      } catch (java.util.concurrent.ExecutionException
+                          | java.util.concurrent.TimeoutException e) {
+                        log.info(
+                            "Webhook connection pools did not close in time: {}", e.toString());
                       }
                       return Done.getInstance();
                     }));
