@@ -104,3 +104,16 @@ CALL bulwark_secure_table('webhook_endpoints', 'SELECT, INSERT, UPDATE, DELETE',
 CALL bulwark_secure_table('webhook_messages', 'SELECT, INSERT, DELETE', false);
 CALL bulwark_secure_table('webhook_deliveries', 'SELECT, INSERT, UPDATE, DELETE', true);
 CALL bulwark_secure_table('webhook_recoveries', 'SELECT, INSERT, UPDATE', false);
+
+COMMENT ON TABLE webhook_deliveries IS
+  'One row per (webhook endpoint, event): its state and attempts. Readable by the tenant''s analysts (docs/webhooks.md).';
+COMMENT ON COLUMN webhook_deliveries.seq IS 'The event''s journal ordering: an account''s deliveries go in this order';
+COMMENT ON COLUMN webhook_deliveries.message_id IS 'The webhook-id header: the same on every retry and replay';
+COMMENT ON COLUMN webhook_deliveries.account_id IS 'The account this delivery is ordered with (a transfer''s debited account)';
+COMMENT ON COLUMN webhook_deliveries.state IS 'pending (waiting or in flight; parked if an earlier one of its account is dead), delivered, dead (schedule spent)';
+COMMENT ON COLUMN webhook_deliveries.attempts IS 'Attempts made so far';
+COMMENT ON COLUMN webhook_deliveries.last_status IS 'The HTTP status of the last attempt, null when no answer came';
+COMMENT ON COLUMN webhook_deliveries.last_error IS 'Why the last attempt failed (never a URL or a secret)';
+COMMENT ON TABLE webhook_endpoints IS 'Tenants'' webhook receivers; secrets sealed under BULWARK_WEBHOOK_KEY. Closed to analysts.';
+COMMENT ON TABLE webhook_messages IS 'The outbox: one row per committed event a webhook can carry. Closed to analysts.';
+COMMENT ON TABLE webhook_recoveries IS 'Recover jobs and their progress.';
