@@ -97,6 +97,17 @@ dashboards = {
                                         ("histogram_quantile(0.99, sum by (le) (rate(bulwark_journal_persist_duration_seconds_bucket[5m])))", "p99")], "s"),
         panel("Database breaker", ('max by (instance) (bulwark_breaker_open{breaker="database"})', "{{instance}}")),
     ]),
+    "webhooks": dashboard("bulwark-webhooks", "Bulwark: webhooks",
+        "Delivery attempts by outcome, latency from event to delivery, dead letters, in flight, breakers (ADR 0023).", [
+        panel("Attempts/s by outcome", ("sum by (outcome) (rate(bulwark_webhook_attempts_total[5m]))", "{{outcome}}"), "ops"),
+        panel("Event to delivery p50/p99", [(f"histogram_quantile({q}, sum by (le) (rate(bulwark_webhook_delivery_latency_seconds_bucket[5m])))", f"p{int(q*100)}")
+                                            for q in (0.5, 0.99)], "s"),
+        panel("Dead letters by endpoint class", ("max by (endpoint_class) (bulwark_webhook_dead_letters)", "{{endpoint_class}}")),
+        panel("Attempts in flight by node", ("bulwark_webhook_in_flight", "{{instance}}")),
+        panel("Attempt p99 by outcome", ("histogram_quantile(0.99, sum by (le, outcome) (rate(bulwark_webhook_attempt_duration_seconds_bucket[5m])))", "{{outcome}}"), "s"),
+        panel("Breakers opened, gap events (15m)", [("sum(increase(bulwark_webhook_breaker_opened_total[15m]))", "breakers opened"),
+                                                    ("sum(increase(bulwark_webhook_gap_events_total[15m]))", "gap events")]),
+    ]),
 }
 for name, d in dashboards.items():
     with open(os.path.join(HERE, f"bulwark-{name}.json"), "w") as f:

@@ -38,7 +38,8 @@ class DashboardsTest {
     try (Stream<Path> list = Files.list(DASHBOARDS)) {
       files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
     }
-    assertEquals(5, files.size(), "overview, SLO, sagas, projections, database: " + files);
+    assertEquals(
+        6, files.size(), "overview, SLO, sagas, projections, database, webhooks: " + files);
     for (Path file : files) {
       JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
       assertTrue(uids.add(dashboard.get("uid").asText()), "unique uid in " + file);
