@@ -52,7 +52,8 @@ public final class ApiRoutes extends RouteKit {
     this.ledger = new LedgerHandlers(entities, queries, settings.transferWait(), auditor);
     this.admin =
         new AdminRoutes(tenants, new AuditHandlers(auditReader, auditor), settings.maxBodyBytes());
-    this.webhooks = new WebhookRoutes(webhooks, auditor, settings.maxBodyBytes());
+    this.webhooks =
+        new WebhookRoutes(webhooks, auditor, authenticator::tenantExists, settings.maxBodyBytes());
     this.guards = new Guards(protection);
     this.batch =
         new BatchTransfers(

@@ -30,18 +30,34 @@ final class WebhookHandlers {
 
   private final WebhookEndpoints webhooks;
   private final Auditor auditor;
+  private final java.util.function.Function<String, CompletionStage<Boolean>> tenantExists;
 
-  WebhookHandlers(WebhookEndpoints webhooks, Auditor auditor) {
+  WebhookHandlers(
+      WebhookEndpoints webhooks,
+      Auditor auditor,
+      java.util.function.Function<String, CompletionStage<Boolean>> tenantExists) {
     this.webhooks = webhooks;
     this.auditor = auditor;
+    this.tenantExists = tenantExists;
   }
 
   CompletionStage<HttpResponse> create(Call call, String tenantId, JsonBody body) {
     Access.platformOrAdmin(call.principal(), tenantId);
     String url = body.requiredString("url", TargetPolicy.MAX_URL_LENGTH);
     List<EventType> events = events(body.requiredStringArray("events"));
-    return webhooks
-        .create(tenantId, url, events)
+    // a tenant key proves its tenant; the platform key names any id, so it must name a tenant
+    CompletionStage<Boolean> exists =
+        call.principal().platform()
+            ? tenantExists.apply(tenantId)
+            : CompletableFuture.completedFuture(true);
+    return exists
+        .thenCompose(
+            known -> {
+              if (!known) {
+                throw ApiException.notFound();
+              }
+              return webhooks.create(tenantId, url, events);
+            })
         .thenCompose(
             created -> {
               Endpoint endpoint = created.endpoint();

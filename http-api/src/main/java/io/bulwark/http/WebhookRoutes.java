@@ -3,6 +3,7 @@ package io.bulwark.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.bulwark.webhooks.WebhookEndpoints;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.server.RequestContext;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -14,9 +15,13 @@ final class WebhookRoutes extends RouteKit {
   private final WebhookHandlers endpoints;
   private final WebhookQueueHandlers queues;
 
-  WebhookRoutes(WebhookEndpoints webhooks, Auditor auditor, long maxBodyBytes) {
+  WebhookRoutes(
+      WebhookEndpoints webhooks,
+      Auditor auditor,
+      java.util.function.Function<String, CompletionStage<Boolean>> tenantExists,
+      long maxBodyBytes) {
     super(maxBodyBytes);
-    this.endpoints = new WebhookHandlers(webhooks, auditor);
+    this.endpoints = new WebhookHandlers(webhooks, auditor, tenantExists);
     this.queues = new WebhookQueueHandlers(webhooks, auditor);
   }
 

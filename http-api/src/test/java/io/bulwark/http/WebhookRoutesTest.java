@@ -163,6 +163,8 @@ class WebhookRoutesTest {
         404,
         "not_found");
     String id = api.json(api.send("POST", WEBHOOKS, PLATFORM, body), 201).get("id").asText();
+    // the platform key may name any id: a tenant that does not exist gets no endpoint
+    api.problem(api.send("POST", "/v1/tenants/ghost/webhooks", PLATFORM, body), 404, "not_found");
     api.problem(
         api.send("DELETE", WEBHOOKS + "/" + id, api.server.viewerKey, null), 403, "forbidden");
     api.problem(

@@ -49,6 +49,14 @@ public final class Authenticator {
     this.jwt = jwt;
   }
 
+  /**
+   * Whether {@code tenantId} exists, from the key cache (a tenant created a moment ago may be
+   * unknown for as long as a negative answer is cached, a few seconds).
+   */
+  public CompletionStage<Boolean> tenantExists(String tenantId) {
+    return keys.tenant(tenantId).thenApply(reply -> reply.tenantExists());
+  }
+
   public CompletionStage<Authentication> authenticate(Optional<String> authorization) {
     if (authorization.isEmpty()
         || !authorization.get().regionMatches(true, 0, BEARER, 0, BEARER.length())) {
