@@ -74,23 +74,23 @@ final class NodeProcess implements AutoCloseable {
 
   /** The audit key of a cluster, beside its platform key file and derived from that key. */
   private static Path auditKeyFile(Path platformKeyFile) throws IOException {
-    Path file = platformKeyFile.resolveSibling(platformKeyFile.getFileName() + ".audit");
-    String platformKey = java.nio.file.Files.readString(platformKeyFile).strip();
-    io.bulwark.testing.TestSecrets.remember(platformKey);
-    java.nio.file.Files.writeString(
-        file,
-        io.bulwark.testing.TestSecrets.remember(NodeSettings.Audit.derivedFrom(platformKey).key()));
-    return file;
+    return derivedKeyFile(platformKeyFile, ".audit", k -> NodeSettings.Audit.derivedFrom(k).key());
   }
 
   /** The webhook key of a cluster, beside its platform key file and derived from that key. */
   private static Path webhookKeyFile(Path platformKeyFile) throws IOException {
-    Path file = platformKeyFile.resolveSibling(platformKeyFile.getFileName() + ".webhook");
+    return derivedKeyFile(
+        platformKeyFile, ".webhook", k -> NodeSettings.Webhooks.derivedFrom(k).key());
+  }
+
+  private static Path derivedKeyFile(
+      Path platformKeyFile, String suffix, java.util.function.UnaryOperator<String> derive)
+      throws IOException {
+    Path file = platformKeyFile.resolveSibling(platformKeyFile.getFileName() + suffix);
     String platformKey = java.nio.file.Files.readString(platformKeyFile).strip();
+    io.bulwark.testing.TestSecrets.remember(platformKey);
     java.nio.file.Files.writeString(
-        file,
-        io.bulwark.testing.TestSecrets.remember(
-            NodeSettings.Webhooks.derivedFrom(platformKey).key()));
+        file, io.bulwark.testing.TestSecrets.remember(derive.apply(platformKey)));
     return file;
   }
 

@@ -37,8 +37,8 @@ class WebhookQueuesTest {
   void start() {
     kit = new WebhookTestKit();
     webhooks = kit.webhooks;
-    tables = new WebhookTables(kit.db.dataSource());
-    sql = new Sql(kit.db.dataSource());
+    tables = kit.tables;
+    sql = kit.sql;
   }
 
   @AfterAll

@@ -29,6 +29,8 @@ final class WebhookTestKit implements AutoCloseable {
   final SecretBox box = new SecretBox(TestSecrets.remember("webhook-test-key-" + "w".repeat(32)));
   final TestClock clock = new TestClock();
   final WebhookEndpoints webhooks;
+  final io.bulwark.testing.WebhookTables tables;
+  final io.bulwark.testing.Sql sql;
 
   private final HikariDataSource app;
   private final ExecutorService blocking = Executors.newFixedThreadPool(2);
@@ -36,6 +38,8 @@ final class WebhookTestKit implements AutoCloseable {
   WebhookTestKit() {
     app = DatabaseLogin.create(db, "webhooks", "bulwark_app").pool(db);
     webhooks = new WebhookEndpoints(app, box, targets(), blocking, clock);
+    tables = new io.bulwark.testing.WebhookTables(db.dataSource());
+    sql = new io.bulwark.testing.Sql(db.dataSource());
   }
 
   static TargetPolicy targets() {
