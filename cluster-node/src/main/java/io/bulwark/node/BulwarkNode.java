@@ -3,6 +3,7 @@ package io.bulwark.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.bulwark.audit.AuditReader;
+import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.placement.TenantPlacement;
 import io.bulwark.domain.tenant.Tenant;
@@ -74,7 +75,9 @@ public final class BulwarkNode {
       PendingTransfers.init(system, dataSource);
       WebhookProjection.init(system, dataSource);
       var webhooks = NodeWebhooks.endpoints(system, dataSource, settings.webhooks());
+      var deadLetters = NodeDeadLetters.of(system, dataSource);
       if (settings.has(NodeRole.PROJECTIONS)) {
+        NodeDeadLetters.sampleGauge(system, deadLetters);
         NodeAudit.scheduleExpiry(system, dataSource, settings.audit().retentionDays());
         NodeWebhooks.startDelivery(system, dataSource, settings, webhooks::runRecoveries);
       }
@@ -89,7 +92,8 @@ public final class BulwarkNode {
                 database,
                 readPool(system, settings, dataSource),
                 https,
-                webhooks);
+                webhooks,
+                deadLetters);
       } else {
         NodeGauges.start(system, dataSource, null, database, null);
       }
@@ -111,7 +115,8 @@ public final class BulwarkNode {
       DatabaseHealth database,
       javax.sql.DataSource readPool,
       java.util.Optional<javax.net.ssl.SSLContext> https,
-      io.bulwark.webhooks.WebhookEndpoints webhooks) {
+      io.bulwark.webhooks.WebhookEndpoints webhooks,
+      ProjectionDeadLetters deadLetters) {
     var config = system.settings().config();
     var breakers = BreakerSettings.fromConfig(config);
     var http = HttpSettings.fromConfig(config);
@@ -168,7 +173,8 @@ public final class BulwarkNode {
             protection,
             auditLog,
             auditReader,
-            webhooks);
+            webhooks,
+            deadLetters);
     NodeGauges.start(
         system, SharedPool.dataSource(system), protection.admission(), database, queryBreaker);
     return await(ApiServer.start(system, routes.route(), http.host(), http.port(), https));

@@ -23,6 +23,7 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "io.bulwark.projections..",
+            "io.bulwark.deadletters..",
             "io.bulwark.readmodel..",
             "io.bulwark.audit..",
             "io.bulwark.http..",
@@ -35,7 +36,10 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "io.bulwark.projections..", "io.bulwark.readmodel..", "io.bulwark.audit..")
+            "io.bulwark.projections..",
+            "io.bulwark.deadletters..",
+            "io.bulwark.readmodel..",
+            "io.bulwark.audit..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.bulwark.http..", "io.bulwark.node..")

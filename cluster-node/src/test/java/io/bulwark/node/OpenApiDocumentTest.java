@@ -51,7 +51,9 @@ class OpenApiDocumentTest {
             Map.entry("/v1/tenants/{tenantId}/webhooks/{endpointId}/recover", List.of("post")),
             Map.entry(
                 "/v1/tenants/{tenantId}/webhooks/{endpointId}/recoveries/{recoveryId}",
-                List.of("get")));
+                List.of("get")),
+            Map.entry("/v1/projection-dead-letters", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/projection-dead-letters/replay", List.of("post")));
     expected.forEach(
         (path, methods) -> {
           var item = api.getPaths().get(path);

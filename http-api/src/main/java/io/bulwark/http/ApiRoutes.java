@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.bulwark.audit.AuditEvent;
 import io.bulwark.audit.AuditReader;
 import io.bulwark.audit.AuditTrail;
+import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.http.auth.Authentication;
 import io.bulwark.http.auth.Authenticator;
 import io.bulwark.http.limits.Protection;
@@ -26,6 +27,7 @@ public final class ApiRoutes extends RouteKit {
   private final TenantHandlers tenants;
   private final AdminRoutes admin;
   private final WebhookRoutes webhooks;
+  private final DeadLetterHandlers deadLetters;
   private final Auditor auditor;
   private final LedgerHandlers ledger;
   private final BatchTransfers batch;
@@ -43,7 +45,8 @@ public final class ApiRoutes extends RouteKit {
       Protection protection,
       AuditTrail auditTrail,
       AuditReader auditReader,
-      io.bulwark.webhooks.WebhookEndpoints webhooks) {
+      io.bulwark.webhooks.WebhookEndpoints webhooks,
+      ProjectionDeadLetters deadLetters) {
     super(settings.maxBodyBytes());
     this.authenticator = authenticator;
     this.auditor = new Auditor(auditTrail);
@@ -54,6 +57,7 @@ public final class ApiRoutes extends RouteKit {
         new AdminRoutes(tenants, new AuditHandlers(auditReader, auditor), settings.maxBodyBytes());
     this.webhooks =
         new WebhookRoutes(webhooks, auditor, authenticator::tenantExists, settings.maxBodyBytes());
+    this.deadLetters = new DeadLetterHandlers(deadLetters, auditor);
     this.guards = new Guards(protection);
     this.batch =
         new BatchTransfers(
@@ -144,6 +148,28 @@ public final class ApiRoutes extends RouteKit {
   private Route v1(RequestContext rc, Call call) {
     return concat(
         pathPrefix("audit-events", () -> admin.auditEvents(call, AuditEvent.PLATFORM_CHAIN)),
+        path(
+            "projection-dead-letters",
+            () ->
+                concat(
+                    get(
+                        () ->
+                            parameterOptional(
+                                "tenantId",
+                                tenantId ->
+                                    parameterOptional(
+                                        "projection",
+                                        projection ->
+                                            paged(
+                                                call,
+                                                (limit, cursor) ->
+                                                    deadLetters.list(
+                                                        call,
+                                                        tenantId,
+                                                        projection,
+                                                        limit,
+                                                        cursor))))),
+                    methodNotAllowed(call, "GET"))),
         tenants(rc, call));
   }
 
@@ -177,6 +203,18 @@ public final class ApiRoutes extends RouteKit {
         path("limits", () -> admin.limits(rc, call, tenantId)),
         pathPrefix("audit-events", () -> admin.auditEvents(call, tenantId)),
         pathPrefix("webhooks", () -> webhooks.webhooks(rc, call, tenantId)),
+        path(
+            segment("projection-dead-letters").slash("replay"),
+            () ->
+                concat(
+                    post(
+                        () ->
+                            withOptionalBody(
+                                rc,
+                                call,
+                                () -> Access.platformFor(call.principal(), tenantId),
+                                body -> deadLetters.replay(call, tenantId, body))),
+                    methodNotAllowed(call, "POST"))),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
         path(
             "transfers:batch",

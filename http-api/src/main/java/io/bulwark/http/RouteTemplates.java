@@ -32,6 +32,7 @@ final class RouteTemplates {
           "rotate-secret",
           "resend",
           "dead-letters",
+          "projection-dead-letters",
           "replay",
           "recover");
 

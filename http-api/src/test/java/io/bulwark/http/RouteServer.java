@@ -5,6 +5,7 @@ import io.bulwark.audit.AuditEvent;
 import io.bulwark.audit.AuditKeys;
 import io.bulwark.audit.AuditReader;
 import io.bulwark.audit.AuditTrail;
+import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.domain.tenant.KeyRecord;
 import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.http.auth.ApiKeys;
@@ -137,7 +138,8 @@ final class RouteServer implements AutoCloseable {
                 noDatabase(),
                 AuditKeys.of("route-test-audit-key-" + "k".repeat(32)),
                 Runnable::run),
-            webhooks != null ? webhooks : noWebhooks());
+            webhooks != null ? webhooks : noWebhooks(),
+            new ProjectionDeadLetters(system, noDatabase(), java.util.Map.of()));
     binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
   }
 

@@ -22,7 +22,8 @@ public enum AuditAction {
   WEBHOOK_SECRET_ROTATED("webhook.secret_rotated"),
   WEBHOOK_DELIVERY_RESENT("webhook.delivery_resent"),
   WEBHOOK_REPLAYED("webhook.replayed"),
-  WEBHOOK_RECOVERY_STARTED("webhook.recovery_started");
+  WEBHOOK_RECOVERY_STARTED("webhook.recovery_started"),
+  PROJECTION_REPLAYED("projection.replayed");
 
   private final String wireName;
 

@@ -54,7 +54,7 @@ public final class LedgerProjection {
             projectionId(slice),
             source,
             () -> new DataSourceJdbcSession(dataSource),
-            LedgerProjectionHandler::new,
+            () -> new LedgerProjectionHandler(tag),
             system)
         .withGroup(
             grouping.getInt("group-after-envelopes"), grouping.getDuration("group-after-duration"))

@@ -1,5 +1,7 @@
 package io.bulwark.projections;
 
+import io.bulwark.deadletters.DeadLetters;
+import io.bulwark.deadletters.ProjectionWriter;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.transfer.Transfer;
 import java.math.BigDecimal;
@@ -23,7 +25,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * projection's transaction. Idempotent, because delivery is at least once after a restart: inserts
  * ignore rows that exist, an account row only moves forward in its entity's sequence numbers, and a
  * transfer counts towards the daily volume only if its statement moved it to completed. A group of
- * envelopes is applied in order, in one transaction with its offset (ADR 0012).
+ * envelopes is applied in order, in one transaction with its offset (ADR 0012); an event that
+ * cannot be applied is parked rather than stopping the slice ({@link DeadLetters}).
  */
 public final class LedgerProjectionHandler
     extends JdbcHandler<List<EventEnvelope<Object>>, DataSourceJdbcSession> {
@@ -76,16 +79,36 @@ public final class LedgerProjectionHandler
       "UPDATE transfers SET status = 'rejected', reason = ?, completed_at = ?"
           + " WHERE tenant_id = ? AND transfer_id = ? AND status = 'pending'";
 
+  /** The read-model writes, also used to replay parked events (ADR 0025). */
+  public static final ProjectionWriter WRITER =
+      connection ->
+          new ProjectionWriter.Batch() {
+            private final DailyVolumes volumes = new DailyVolumes();
+
+            @Override
+            public void apply(EventEnvelope<Object> envelope) throws SQLException {
+              LedgerProjectionHandler.apply(
+                  connection, envelope.event(), envelope.sequenceNr(), volumes);
+            }
+
+            @Override
+            public void finish() throws SQLException {
+              volumes.add(connection);
+            }
+          };
+
+  private final DeadLetters deadLetters;
+
+  public LedgerProjectionHandler(String key) {
+    this.deadLetters = DeadLetters.standard(LedgerProjection.NAME, key, WRITER);
+  }
+
   @Override
   public void process(DataSourceJdbcSession session, List<EventEnvelope<Object>> envelopes)
       throws Exception {
     session.<Void>withConnection(
         connection -> {
-          var volumes = new DailyVolumes();
-          for (EventEnvelope<Object> envelope : envelopes) {
-            apply(connection, envelope.event(), envelope.sequenceNr(), volumes);
-          }
-          volumes.add(connection);
+          deadLetters.process(connection, envelopes);
           return null;
         });
   }

@@ -56,7 +56,7 @@ public final class WebhookProjection {
             projectionId(partition),
             source,
             () -> new DataSourceJdbcSession(dataSource),
-            WebhookProjectionHandler::new,
+            () -> new WebhookProjectionHandler(WebhookTags.tag(partition)),
             system)
         .withGroup(GROUP, GROUP_WITHIN)
         .withStatusObserver(new ProjectionTelemetry(NAME));

@@ -1,5 +1,7 @@
 package io.bulwark.webhooks;
 
+import io.bulwark.deadletters.DeadLetters;
+import io.bulwark.deadletters.ProjectionWriter;
 import io.bulwark.projections.DataSourceJdbcSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,27 +17,48 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * Writes the outbox rows of a group of committed events, in the projection's transaction with its
  * offset (ADR 0023): one webhook_messages row per event a webhook can carry, and one pending
  * webhook_deliveries row per enabled endpoint of the tenant subscribed to its type. Idempotent: a
- * redelivered event meets its own rows and inserts nothing.
+ * redelivered event meets its own rows and inserts nothing. An event that cannot be written is
+ * parked rather than stopping the partition ({@link DeadLetters}).
  */
 public final class WebhookProjectionHandler
     extends JdbcHandler<List<EventEnvelope<Object>>, DataSourceJdbcSession> {
 
+  /** The outbox writes, also used to replay parked events (ADR 0025). */
+  public static final ProjectionWriter WRITER =
+      connection ->
+          new ProjectionWriter.Batch() {
+            private final List<WebhookMessage> messages = new ArrayList<>();
+
+            @Override
+            public void apply(EventEnvelope<Object> envelope) {
+              long ordering = ((Sequence) envelope.offset()).value();
+              WebhookMessage.of(
+                      envelope.event(), envelope.persistenceId(), envelope.sequenceNr(), ordering)
+                  .ifPresent(messages::add);
+            }
+
+            @Override
+            public void finish() throws SQLException {
+              if (!messages.isEmpty()) {
+                OutboxWriter.write(connection, messages);
+              }
+            }
+          };
+
+  private final DeadLetters deadLetters;
+
+  public WebhookProjectionHandler(String key) {
+    this.deadLetters = DeadLetters.standard(WebhookProjection.NAME, key, WRITER);
+  }
+
   @Override
   public void process(DataSourceJdbcSession session, List<EventEnvelope<Object>> envelopes)
       throws Exception {
-    var messages = new ArrayList<WebhookMessage>();
-    for (var envelope : envelopes) {
-      long ordering = ((Sequence) envelope.offset()).value();
-      WebhookMessage.of(envelope.event(), envelope.persistenceId(), envelope.sequenceNr(), ordering)
-          .ifPresent(messages::add);
-    }
-    if (!messages.isEmpty()) {
-      session.<Void>withConnection(
-          connection -> {
-            OutboxWriter.write(connection, messages);
-            return null;
-          });
-    }
+    session.<Void>withConnection(
+        connection -> {
+          deadLetters.process(connection, envelopes);
+          return null;
+        });
   }
 
   /** The two inserts, batched; shared with the gap check, which writes what the stream skipped. */

@@ -282,7 +282,7 @@ class LedgerProjectionHandlerTest {
 
   private void applyGroup(List<EventEnvelope<Object>> group) throws Exception {
     try (var session = new DataSourceJdbcSession(db.dataSource())) {
-      new LedgerProjectionHandler().process(session, group);
+      new LedgerProjectionHandler("test").process(session, group);
       session.commit();
     }
   }

@@ -59,7 +59,7 @@ final class SampleLedger {
   static void project(DataSource pool, List<EventEnvelope<Object>> envelopes) throws Exception {
     try (var session = new DataSourceJdbcSession(pool)) {
       try {
-        new LedgerProjectionHandler().process(session, envelopes);
+        new LedgerProjectionHandler("test").process(session, envelopes);
         session.commit();
       } catch (Exception e) {
         session.rollback();

@@ -216,7 +216,7 @@ class WebhookOutboxTest {
 
   private void process(List<EventEnvelope<Object>> group) throws Exception {
     try (var session = new DataSourceJdbcSession(db.dataSource())) {
-      new WebhookProjectionHandler().process(session, group);
+      new WebhookProjectionHandler("test").process(session, group);
       session.commit();
     }
   }
