@@ -108,6 +108,10 @@ for fires, v in [(True, "3x40"), (False, "0x40")]:
     case("", [{"series": 'bulwark_webhook_dead_letters{endpoint_class="shared",instance="a"}', "values": v}], "35m",
          "BulwarkWebhookDeadLetters", fires, {"endpoint_class":"shared"},
          comment=f"BulwarkWebhookDeadLetters: {'3 dead letters wait' if fires else 'no dead letter'} for 35 minutes")
+for fires, v in [(True, "2x10"), (False, "0x10")]:
+    case("", [{"series": 'bulwark_projection_dead_letters{projection="ledger",tenant="evil",instance="a"}', "values": v}],
+         "6m", "BulwarkProjectionDeadLetters", fires, {"projection": "ledger", "tenant": "evil"},
+         comment=f"BulwarkProjectionDeadLetters: {'2 events of a tenant are' if fires else 'nothing is'} parked for 6 minutes")
 
 T = "bulwark_http_tenant_requests_seconds"
 tenant_test = {"interval": "1m", "input_series": [

@@ -3,7 +3,6 @@ package io.bulwark.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.bulwark.audit.AuditReader;
-import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.domain.account.Account;
 import io.bulwark.domain.placement.TenantPlacement;
 import io.bulwark.domain.tenant.Tenant;
@@ -12,6 +11,7 @@ import io.bulwark.http.ApiRoutes;
 import io.bulwark.http.ApiServer;
 import io.bulwark.http.EntityGateway;
 import io.bulwark.http.HttpSettings;
+import io.bulwark.http.ReadModelOperations;
 import io.bulwark.http.auth.ApiKeys;
 import io.bulwark.http.auth.Authenticator;
 import io.bulwark.http.auth.JwtAuthenticator;
@@ -29,6 +29,7 @@ import io.bulwark.readmodel.BreakerSettings;
 import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.QueryBreaker;
 import io.bulwark.readmodel.ReadModelQueries;
+import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.webhooks.WebhookProjection;
 import io.bulwark.webhooks.WebhookSettings;
 import java.time.Duration;
@@ -93,7 +94,7 @@ public final class BulwarkNode {
                 readPool(system, settings, dataSource),
                 https,
                 webhooks,
-                deadLetters);
+                new ReadModelOperations(deadLetters, Reconciliation.create(system, dataSource)));
       } else {
         NodeGauges.start(system, dataSource, null, database, null);
       }
@@ -116,7 +117,7 @@ public final class BulwarkNode {
       javax.sql.DataSource readPool,
       java.util.Optional<javax.net.ssl.SSLContext> https,
       io.bulwark.webhooks.WebhookEndpoints webhooks,
-      ProjectionDeadLetters deadLetters) {
+      ReadModelOperations operations) {
     var config = system.settings().config();
     var breakers = BreakerSettings.fromConfig(config);
     var http = HttpSettings.fromConfig(config);
@@ -174,7 +175,7 @@ public final class BulwarkNode {
             auditLog,
             auditReader,
             webhooks,
-            deadLetters);
+            operations);
     NodeGauges.start(
         system, SharedPool.dataSource(system), protection.admission(), database, queryBreaker);
     return await(ApiServer.start(system, routes.route(), http.host(), http.port(), https));

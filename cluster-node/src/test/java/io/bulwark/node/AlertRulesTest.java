@@ -51,7 +51,7 @@ class AlertRulesTest {
         assertTrue(Files.isRegularFile(ROOT.resolve(runbook)), name + ": no file " + runbook);
       }
     }
-    assertEquals(15, alerts.size(), alerts.toString());
+    assertEquals(16, alerts.size(), alerts.toString());
   }
 
   @Test

@@ -264,7 +264,19 @@ class BolaMatrixTest {
         op(
             "verifyPlatformAuditEvents",
             c -> ApiClient.get("/v1/audit-events/verification"),
-            onlyPlatform(200, 403)));
+            onlyPlatform(200, 403)),
+        op(
+            "listProjectionDeadLetters",
+            c -> ApiClient.get("/v1/projection-dead-letters"),
+            onlyPlatform(200, 403)),
+        op(
+            "replayProjectionDeadLetters",
+            c -> post(t + "/projection-dead-letters/replay", Map.of()),
+            platform(200, 403, 403, 403)),
+        op(
+            "getReconciliation",
+            c -> ApiClient.get(t + "/reconciliation"),
+            platform(200, 403, 403, 403)));
   }
 
   private static Operation op(

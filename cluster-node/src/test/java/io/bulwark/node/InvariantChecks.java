@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bulwark.projections.Reconciliation;
 import io.bulwark.projections.SharedPool;
+import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.Sql;
 import java.math.BigDecimal;
@@ -341,14 +341,15 @@ final class InvariantChecks {
   }
 
   /**
-   * The reconciliation of a node in another process ({@code GET /reconciliation} on its management
-   * port): 200 with no difference over every account of the tenant.
+   * The reconciliation of the node {@code api} talks to ({@code GET .../reconciliation} with the
+   * platform key): no account differs from its entity over every account of the tenant, and the
+   * transfers by status in the read model are those of the journal.
    */
-  void assertReconciled(String managementUrl, int accounts) {
-    var management = new ApiClient(managementUrl, null);
-    var report = management.send(get("/reconciliation?tenant=" + tenantId));
-    assertEquals(200, report.status(), "reconciliation differences: " + report.body());
-    assertEquals(accounts, report.json().get("checked").asInt(), report.body());
+  void assertReconciled(String platformKey, int accounts) {
+    var report = api.send(get("/v1/tenants/" + tenantId + "/reconciliation").key(platformKey));
+    assertEquals(200, report.status(), report.body());
+    assertTrue(report.json().get("consistent").asBoolean(), report.body());
+    assertEquals(accounts, report.json().get("accounts").get("checked").asInt(), report.body());
   }
 
   /** Every check above, once all transfers are final; returns the entity balances. */
@@ -360,12 +361,14 @@ final class InvariantChecks {
     return balances;
   }
 
-  /** {@link #assertAll(ActorSystem, Map, Map)} for nodes in processes of their own. */
+  /**
+   * {@link #assertAll(ActorSystem, Map, Map)} for nodes in processes of their own: the
+   * reconciliation over the API, with the platform key.
+   */
   Map<String, Long> assertAll(
-      String managementUrl, Map<String, Long> limits, Map<String, Final> transfers)
-      throws Exception {
+      String platformKey, Map<String, Long> limits, Map<String, Final> transfers) throws Exception {
     var balances = assertEntitiesAndReadModel(limits, transfers);
-    assertReconciled(managementUrl, limits.size());
+    assertReconciled(platformKey, limits.size());
     return balances;
   }
 

@@ -321,35 +321,58 @@ class NodeEndToEndTest {
   }
 
   @Test
-  void reconciliationFindsTheReadModelInStepWithTheEntities() throws Exception {
+  void reconciliationFindsTheReadModelInStepWithTheEntitiesAndTheJournal() throws Exception {
     String admin = f.ledger.tenantWithAdmin("t-recon");
     f.ledger.account("t-recon", admin, "bank", "EUR", null);
     f.ledger.account("t-recon", admin, "carol", "EUR", 0L);
     assertEquals(
         201, f.ledger.transfer("t-recon", admin, "r-1", "bank", "carol", 42, "EUR").status());
+    assertEquals(
+        422, f.ledger.transfer("t-recon", admin, "r-2", "carol", "bank", 500, "EUR").status());
     Eventually.await(
         Duration.ofSeconds(20),
         () -> {
-          var report = f.management.send(get("/reconciliation?tenant=t-recon"));
+          var report = reconciliation("t-recon", f.platformKey);
           assertEquals(200, report.status(), report.body());
-          assertEquals(2, report.json().get("checked").asLong());
-          assertEquals(0, report.json().get("differences").size());
+          assertTrue(report.json().get("consistent").asBoolean(), report.body());
+          assertEquals(2, report.json().get("accounts").get("checked").asLong());
+          var journal = report.json().get("transfers").get("journal");
+          assertEquals(1, journal.get("completed").asLong(), report.body());
+          assertEquals(1, journal.get("rejected").asLong(), report.body());
+          assertEquals(0, journal.get("pending").asLong(), report.body());
         });
+    // Costly, and it names every account: the platform key's alone, never the management port's.
+    assertEquals(403, reconciliation("t-recon", admin).status());
+    assertEquals(404, f.management.send(get("/reconciliation?tenant=t-recon")).status());
 
-    // A read model that drifted (as a commit skipped by eventsByTag would leave it) is reported.
+    // A read model that drifted (as a commit skipped by eventsByTag would leave it) is reported,
+    // and so is a transfer it lost.
     try (var c = f.db.dataSource().getConnection();
         var drift =
             c.prepareStatement(
                 "UPDATE accounts SET balance = balance + 1"
-                    + " WHERE tenant_id = 't-recon' AND account_id = 'carol'")) {
+                    + " WHERE tenant_id = 't-recon' AND account_id = 'carol'");
+        var lost =
+            c.prepareStatement(
+                "DELETE FROM transfers WHERE tenant_id = 't-recon' AND transfer_id = 'r-2'")) {
       assertEquals(1, drift.executeUpdate());
+      assertEquals(1, lost.executeUpdate());
     }
-    var report = f.management.send(get("/reconciliation?tenant=t-recon"));
-    assertEquals(409, report.status(), report.body());
-    var difference = report.json().get("differences").get(0);
+    var report = reconciliation("t-recon", f.platformKey);
+    assertEquals(200, report.status(), report.body());
+    assertFalse(report.json().get("consistent").asBoolean(), report.body());
+    var difference = report.json().get("accounts").get("differences").get(0);
     assertEquals("carol", difference.get("accountId").asText());
     assertEquals(43, difference.get("readModelBalance").asLong());
     assertEquals(42, difference.get("entityBalance").asLong());
+    var transfers = report.json().get("transfers");
+    assertFalse(transfers.get("consistent").asBoolean());
+    assertEquals(0, transfers.get("readModel").get("rejected").asLong());
+    assertEquals(1, transfers.get("journal").get("rejected").asLong());
+  }
+
+  private ApiClient.Response reconciliation(String tenantId, String key) {
+    return f.api.send(get("/v1/tenants/" + tenantId + "/reconciliation").key(key));
   }
 
   private void assertRefused(String code, ApiClient.Response response) {

@@ -116,7 +116,7 @@ class NodeFailoverTest {
         outcomes,
         tenant.funding(),
         tenant.limits(),
-        first.managementUrl());
+        platformKey);
   }
 
   private static double seconds(long since) {

@@ -53,6 +53,7 @@ class OpenApiDocumentTest {
                 "/v1/tenants/{tenantId}/webhooks/{endpointId}/recoveries/{recoveryId}",
                 List.of("get")),
             Map.entry("/v1/projection-dead-letters", List.of("get")),
+            Map.entry("/v1/tenants/{tenantId}/reconciliation", List.of("get")),
             Map.entry("/v1/tenants/{tenantId}/projection-dead-letters/replay", List.of("post")));
     expected.forEach(
         (path, methods) -> {

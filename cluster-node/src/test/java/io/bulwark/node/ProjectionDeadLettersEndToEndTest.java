@@ -3,6 +3,7 @@ package io.bulwark.node;
 import static io.bulwark.node.ApiClient.get;
 import static io.bulwark.node.ApiClient.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,6 +74,13 @@ class ProjectionDeadLettersEndToEndTest {
     assertEquals("FundsCredited", item.get("eventType").asText());
     assertEquals(2, item.get("seqNr").asLong());
 
+    // The node stays ready; the management port's detail names the degraded tenant.
+    assertEquals(200, f.management.send(get("/ready")).status());
+    var health = f.management.send(get("/health/read-models"));
+    assertEquals(200, health.status(), health.body());
+    assertTrue(health.json().get("degraded").asBoolean(), health.body());
+    assertEquals(1, health.json().get("parkedEvents").get("ledger").get("evil").asInt());
+
     // Tenant keys see none of it: their own admin 403, another tenant's admin 404.
     assertEquals(403, f.api.send(get("/v1/projection-dead-letters").key(evilAdmin)).status());
     assertEquals(403, replay("evil", evilAdmin, "{}").status());
@@ -99,6 +107,8 @@ class ProjectionDeadLettersEndToEndTest {
     assertEquals(1, repaired.json().get("replayed").asInt());
     assertEquals(0, repaired.json().get("stillParked").asInt());
     assertEquals(0, list("?tenantId=evil").get("items").size());
+    var healed = f.management.send(get("/health/read-models"));
+    assertFalse(healed.json().get("degraded").asBoolean(), healed.body());
 
     var entries = f.api.send(get("/v1/tenants/evil/accounts/ghost/entries").key(evilAdmin));
     assertEquals(200, entries.status(), entries.body());

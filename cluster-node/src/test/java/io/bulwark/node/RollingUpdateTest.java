@@ -98,7 +98,7 @@ class RollingUpdateTest {
         outcomes,
         tenant.funding(),
         tenant.limits(),
-        nodes.get(0).managementUrl());
+        cluster.platformKey);
 
     var broken =
         new Sql(cluster.db.dataSource())

@@ -150,7 +150,7 @@ final class SteadyTransfers implements AutoCloseable {
       Map<String, Outcome> outcomes,
       List<String> funding,
       Map<String, Long> limits,
-      String managementUrl)
+      String platformKey)
       throws Exception {
     checks.awaitNoTransferInFlight(limits.keySet(), Duration.ofSeconds(60));
     List<String> ids = new java.util.ArrayList<>(funding);
@@ -164,7 +164,7 @@ final class SteadyTransfers implements AutoCloseable {
           actual.put(id, finals.get(id).status());
         });
     InvariantChecks.assertSame(expected, actual, "each client's final answer is the transfer's");
-    checks.assertAll(managementUrl, limits, finals);
+    checks.assertAll(platformKey, limits, finals);
   }
 
   @Override

@@ -5,7 +5,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.bulwark.audit.AuditEvent;
 import io.bulwark.audit.AuditReader;
 import io.bulwark.audit.AuditTrail;
-import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.http.auth.Authentication;
 import io.bulwark.http.auth.Authenticator;
 import io.bulwark.http.limits.Protection;
@@ -27,7 +26,7 @@ public final class ApiRoutes extends RouteKit {
   private final TenantHandlers tenants;
   private final AdminRoutes admin;
   private final WebhookRoutes webhooks;
-  private final DeadLetterHandlers deadLetters;
+  private final OperationsHandlers operations;
   private final Auditor auditor;
   private final LedgerHandlers ledger;
   private final BatchTransfers batch;
@@ -46,7 +45,7 @@ public final class ApiRoutes extends RouteKit {
       AuditTrail auditTrail,
       AuditReader auditReader,
       io.bulwark.webhooks.WebhookEndpoints webhooks,
-      ProjectionDeadLetters deadLetters) {
+      ReadModelOperations operations) {
     super(settings.maxBodyBytes());
     this.authenticator = authenticator;
     this.auditor = new Auditor(auditTrail);
@@ -57,7 +56,7 @@ public final class ApiRoutes extends RouteKit {
         new AdminRoutes(tenants, new AuditHandlers(auditReader, auditor), settings.maxBodyBytes());
     this.webhooks =
         new WebhookRoutes(webhooks, auditor, authenticator::tenantExists, settings.maxBodyBytes());
-    this.deadLetters = new DeadLetterHandlers(deadLetters, auditor);
+    this.operations = new OperationsHandlers(operations, auditor);
     this.guards = new Guards(protection);
     this.batch =
         new BatchTransfers(
@@ -163,7 +162,7 @@ public final class ApiRoutes extends RouteKit {
                                             paged(
                                                 call,
                                                 (limit, cursor) ->
-                                                    deadLetters.list(
+                                                    operations.list(
                                                         call,
                                                         tenantId,
                                                         projection,
@@ -213,8 +212,14 @@ public final class ApiRoutes extends RouteKit {
                                 rc,
                                 call,
                                 () -> Access.platformFor(call.principal(), tenantId),
-                                body -> deadLetters.replay(call, tenantId, body))),
+                                body -> operations.replay(call, tenantId, body))),
                     methodNotAllowed(call, "POST"))),
+        path(
+            "reconciliation",
+            () ->
+                concat(
+                    get(() -> respond(call, () -> operations.reconcile(call, tenantId))),
+                    methodNotAllowed(call, "GET"))),
         pathPrefix("accounts", () -> accounts(rc, call, tenantId)),
         path(
             "transfers:batch",

@@ -33,6 +33,7 @@ final class RouteTemplates {
           "resend",
           "dead-letters",
           "projection-dead-letters",
+          "reconciliation",
           "replay",
           "recover");
 

@@ -15,6 +15,7 @@ import io.bulwark.http.auth.KeyRevocations;
 import io.bulwark.http.limits.Protection;
 import io.bulwark.readmodel.DatabaseHealth;
 import io.bulwark.readmodel.ReadModelQueries;
+import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.TestSecrets;
 import io.bulwark.webhooks.AllowedTargets;
 import io.bulwark.webhooks.SecretBox;
@@ -139,7 +140,9 @@ final class RouteServer implements AutoCloseable {
                 AuditKeys.of("route-test-audit-key-" + "k".repeat(32)),
                 Runnable::run),
             webhooks != null ? webhooks : noWebhooks(),
-            new ProjectionDeadLetters(system, noDatabase(), java.util.Map.of()));
+            new ReadModelOperations(
+                new ProjectionDeadLetters(system, noDatabase(), java.util.Map.of()),
+                new Reconciliation(system, noDatabase(), Runnable::run, Duration.ofSeconds(1), 1)));
     binding = ApiServer.start(system, routes.route(), "127.0.0.1", 0).toCompletableFuture().get();
   }
 

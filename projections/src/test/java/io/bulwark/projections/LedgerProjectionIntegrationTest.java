@@ -12,6 +12,7 @@ import io.bulwark.domain.transfer.Transfer;
 import io.bulwark.domain.transfer.TransferView;
 import io.bulwark.readmodel.EntryView;
 import io.bulwark.readmodel.ReadModelQueries;
+import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.TestCluster;
 import io.bulwark.testing.TestDatabase;

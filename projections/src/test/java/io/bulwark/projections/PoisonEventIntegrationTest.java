@@ -14,6 +14,7 @@ import io.bulwark.domain.transfer.Transfer;
 import io.bulwark.domain.transfer.TransferView;
 import io.bulwark.readmodel.EntryView;
 import io.bulwark.readmodel.ReadModelQueries;
+import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.TestCluster;
 import io.bulwark.testing.TestDatabase;
@@ -130,8 +131,12 @@ class PoisonEventIntegrationTest {
     assertTrue(parked.stream().anyMatch(d -> d.state().equals("behind")));
     assertTrue(list(GOOD).isEmpty());
 
-    var before = Reconciliation.create(system, pool).forTenant(EVIL).toCompletableFuture().get();
+    var before = reconciliation().forTenant(EVIL).toCompletableFuture().get();
     assertFalse(before.consistent(), "reconciliation sees what the read model lacks");
+    var transfersBefore = reconciliation().transfers(EVIL).toCompletableFuture().get();
+    assertFalse(transfersBefore.consistent(), () -> "transfers: " + transfersBefore);
+    assertEquals(2, transfersBefore.journal().completed());
+    assertEquals(1, transfersBefore.readModel().completed(), "the poisoned transfer is parked");
 
     var unrepaired = deadLetters.replay(EVIL, null, null, false).toCompletableFuture().get();
     assertEquals(0, unrepaired.replayed());
@@ -143,8 +148,10 @@ class PoisonEventIntegrationTest {
     assertEquals(0, repaired.stillParked());
     assertTrue(list(EVIL).isEmpty());
 
-    var after = Reconciliation.create(system, pool).forTenant(EVIL).toCompletableFuture().get();
+    var after = reconciliation().forTenant(EVIL).toCompletableFuture().get();
     assertTrue(after.consistent(), () -> "differences: " + after.differences());
+    var transfersAfter = reconciliation().transfers(EVIL).toCompletableFuture().get();
+    assertTrue(transfersAfter.consistent(), () -> "transfers: " + transfersAfter);
     var evilTransfers = completed(EVIL);
     assertEquals(2, evilTransfers.size());
     assertTrue(evilTransfers.stream().anyMatch(t -> "rent\uFFFD".equals(t.reference())));
@@ -158,6 +165,10 @@ class PoisonEventIntegrationTest {
         Duration.ofSeconds(10),
         () -> assertEquals(151L, entries(EVIL, "alice").get(0).balanceAfter()));
     assertTrue(list(EVIL).isEmpty());
+  }
+
+  private Reconciliation reconciliation() {
+    return Reconciliation.create(system, pool);
   }
 
   private void createTenant(String id) throws Exception {

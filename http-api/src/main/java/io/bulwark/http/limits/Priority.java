@@ -32,7 +32,8 @@ public enum Priority {
         || path.endsWith("/entries")
         || path.endsWith("/audit-events")
         || path.endsWith("/deliveries")
-        || path.endsWith("dead-letters")) {
+        || path.endsWith("dead-letters")
+        || path.endsWith("/reconciliation")) {
       return SHEDDABLE;
     }
     return STANDARD;

@@ -4,6 +4,7 @@ import io.bulwark.audit.AuditAction;
 import io.bulwark.deadletters.DeadLetterReplay;
 import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.deadletters.ProjectionDeadLetters.DeadLetter;
+import io.bulwark.readmodel.Reconciliation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,22 +14,48 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 
 /**
- * The platform's view of events the projections parked (ADR 0025): the list, and the replay of a
- * tenant's parked events after a fix, each replay audited in the tenant's chain with its outcome.
- * Only the platform key: parked events name entities of any tenant, and a replay writes the read
- * models of the whole platform.
+ * The platform's operations on the read models (ADR 0025): the events the projections parked, the
+ * replay of a tenant's parked events after a fix (audited in the tenant's chain with its outcome),
+ * and a tenant's reconciliation. Only the platform key: parked events name entities of any tenant,
+ * a replay writes the read models, and a reconciliation asks every account entity of a tenant.
  */
-final class DeadLetterHandlers {
+final class OperationsHandlers {
   static final Set<String> PROJECTIONS = Set.of("ledger", "webhooks");
   private static final Set<String> REPAIRS = Set.of("none", "replace-invalid-text");
   private static final int MAX_PERSISTENCE_ID = 1024;
 
   private final ProjectionDeadLetters deadLetters;
+  private final Reconciliation reconciliation;
   private final Auditor auditor;
 
-  DeadLetterHandlers(ProjectionDeadLetters deadLetters, Auditor auditor) {
-    this.deadLetters = deadLetters;
+  OperationsHandlers(ReadModelOperations operations, Auditor auditor) {
+    this.deadLetters = operations.deadLetters();
+    this.reconciliation = operations.reconciliation();
     this.auditor = auditor;
+  }
+
+  /**
+   * The tenant's accounts against their entities and its transfers against its journal. 200 either
+   * way: {@code consistent} says whether anything differs.
+   */
+  CompletionStage<HttpResponse> reconcile(Call call, String tenantId) {
+    Access.platformFor(call.principal(), tenantId);
+    var accounts = reconciliation.forTenant(tenantId).toCompletableFuture();
+    var transfers = reconciliation.transfers(tenantId).toCompletableFuture();
+    return accounts.thenCombine(
+        transfers,
+        (a, t) -> {
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("tenantId", tenantId);
+          body.put("consistent", a.consistent() && t.consistent());
+          body.put("accounts", Map.of("checked", a.checked(), "differences", a.differences()));
+          Map<String, Object> counts = new LinkedHashMap<>();
+          counts.put("consistent", t.consistent());
+          counts.put("readModel", t.readModel());
+          counts.put("journal", t.journal());
+          body.put("transfers", counts);
+          return Json.response(200, body);
+        });
   }
 
   CompletionStage<HttpResponse> list(
@@ -46,7 +73,7 @@ final class DeadLetterHandlers {
         .thenApply(
             page -> {
               Map<String, Object> body = new LinkedHashMap<>();
-              body.put("items", page.items().stream().map(DeadLetterHandlers::view).toList());
+              body.put("items", page.items().stream().map(OperationsHandlers::view).toList());
               body.put("nextCursor", page.nextCursor());
               return Json.response(200, body);
             });
