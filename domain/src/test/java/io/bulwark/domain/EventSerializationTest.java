@@ -151,4 +151,27 @@ class EventSerializationTest {
             "acme", "a1", "EUR", null, Instant.parse("2025-01-01T00:00:00Z"), null, null),
         o);
   }
+
+  /**
+   * A payload this version cannot read (not JSON, a type of a newer version, a field it cannot
+   * convert) reads as an UnreadableEvent naming the problem, so a projection parks it (ADR 0025);
+   * and such an event can never be written.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "not json at all",
+        "{\"type\":\"funds-teleported\",\"tenantId\":\"acme\"}",
+        "{\"type\":\"funds-credited\",\"amount\":\"lots\"}"
+      })
+  void anUnreadablePayloadReadsAsAnUnreadableEvent(String payload) {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    var event = serialization.deserialize(payload.getBytes(StandardCharsets.UTF_8), 7102, "").get();
+
+    var unreadable =
+        org.junit.jupiter.api.Assertions.assertInstanceOf(UnreadableEvent.class, event);
+    assertEquals(7102, unreadable.serializerId());
+    assertFalse(unreadable.error().isBlank());
+    assertTrue(serialization.serialize(unreadable).isFailure(), "never written");
+  }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.deadletters;
 
+import io.bulwark.domain.UnreadableEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -171,6 +172,9 @@ public final class DeadLetterReplay {
       }
       if (event == null) {
         throw new IllegalStateException("The event is not in the journal");
+      }
+      if (event.event() instanceof UnreadableEvent unreadable) {
+        throw new IllegalStateException("The event cannot be read: " + unreadable.error());
       }
       Object payload = repairText ? textRepair.repair(event.event()) : event.event();
       var batch = writer.begin(c);

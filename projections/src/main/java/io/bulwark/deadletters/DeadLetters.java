@@ -1,5 +1,6 @@
 package io.bulwark.deadletters;
 
+import io.bulwark.domain.UnreadableEvent;
 import java.sql.Connection;
 import java.sql.Savepoint;
 import java.time.Duration;
@@ -135,6 +136,10 @@ public final class DeadLetters {
   private void write(Connection c, List<EventEnvelope<Object>> envelopes) throws Exception {
     var batch = writer.begin(c);
     for (var envelope : envelopes) {
+      if (envelope.event() instanceof UnreadableEvent unreadable) {
+        // Writers skip events they do not know; this one must be parked, not skipped.
+        throw new IllegalStateException("The event cannot be read: " + unreadable.error());
+      }
       batch.apply(envelope);
     }
     batch.finish();

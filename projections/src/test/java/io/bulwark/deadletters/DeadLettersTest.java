@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bulwark.domain.UnreadableEvent;
 import io.bulwark.domain.account.Account;
 import io.bulwark.projections.DataSourceJdbcSession;
 import io.bulwark.projections.LedgerProjectionHandler;
@@ -134,6 +135,23 @@ class DeadLettersTest {
     assertEquals("NullPointerException: no account id", parked.get(0).get("error"));
     assertEquals(2, parked.get(0).get("attempts"));
     assertEquals("String", parked.get(0).get("event_type"));
+  }
+
+  @Test
+  void anEventThisVersionCannotReadIsParkedNotSkipped() throws Exception {
+    String pid = account("future", "a");
+    process(
+        "slice-6",
+        List.of(
+            envelope(pid, 1, opened("future", "a")),
+            envelope(
+                pid, 2, new UnreadableEvent(7102, "", "InvalidTypeIdException: from-the-future")),
+            envelope(pid, 3, credited("future", "a", "t", 1, 1, "ok"))));
+    var parked = parked("future");
+    assertEquals(List.of("failed", "behind"), states("future"));
+    assertEquals("UnreadableEvent", parked.get(0).get("event_type"));
+    assertTrue(((String) parked.get(0).get("error")).contains("from-the-future"));
+    assertEquals(0L, balance("future", "a"));
   }
 
   @Test

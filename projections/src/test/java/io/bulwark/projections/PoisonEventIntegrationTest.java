@@ -16,6 +16,7 @@ import io.bulwark.readmodel.EntryView;
 import io.bulwark.readmodel.ReadModelQueries;
 import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.Eventually;
+import io.bulwark.testing.Sql;
 import io.bulwark.testing.TestCluster;
 import io.bulwark.testing.TestDatabase;
 import io.bulwark.webhooks.WebhookProjectionHandler;
@@ -165,6 +166,46 @@ class PoisonEventIntegrationTest {
         Duration.ofSeconds(10),
         () -> assertEquals(151L, entries(EVIL, "alice").get(0).balanceAfter()));
     assertTrue(list(EVIL).isEmpty());
+  }
+
+  /**
+   * A stored row this version cannot read (a type of a newer version, rolled back) no longer fails
+   * the slice's event stream: it is parked, and the other tenant's next transfer in that slice
+   * reaches the read model.
+   */
+  @Test
+  void aRowThisVersionCannotReadIsParkedAndTheSliceGoesOn() throws Exception {
+    createTenant("later");
+    TestCluster.openAccount(sharding, "later", "cash", null);
+    String future = Account.ENTITY_KEY.name() + "|" + Account.entityId("future", "x");
+    var sql = new Sql(pool);
+    sql.update(
+        "INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp,"
+            + " adapter_manifest, event_ser_id, event_ser_manifest, event_payload)"
+            + " VALUES (?, 1, 'newer-version', 0, '', 7102, '', ?)",
+        future,
+        "{\"type\":\"funds-teleported\",\"tenantId\":\"future\"}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    sql.update(
+        "INSERT INTO event_tag (event_id, tag) SELECT ordering, ? FROM event_journal"
+            + " WHERE persistence_id = ?",
+        Slices.tag(Slices.of(future)),
+        future);
+    String bob = accountIdInSliceOf("later", future);
+    TestCluster.openAccount(sharding, "later", bob, 0L);
+    assertEquals(Outcome.Kind.COMPLETED, transfer("later", "l-1", "cash", bob, 7, "x").kind());
+
+    Eventually.await(
+        Duration.ofSeconds(10),
+        () -> assertEquals(7L, entries("later", bob).get(0).balanceAfter()));
+    Eventually.await(
+        Duration.ofSeconds(10),
+        () -> {
+          var parked = list("future");
+          assertEquals(1, parked.size(), parked::toString);
+          assertEquals("UnreadableEvent", parked.get(0).eventType());
+          assertTrue(parked.get(0).error().contains("funds-teleported"), parked.get(0)::error);
+        });
   }
 
   private Reconciliation reconciliation() {
