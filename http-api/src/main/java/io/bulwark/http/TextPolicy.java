@@ -190,10 +190,15 @@ final class TextPolicy {
     for (int i = 0; i < segments.length; i++) {
       String name = i < names.length && names[i].startsWith("{") ? names[i] : null;
       String member = name == null ? "path" : name.substring(1, name.length() - 1);
-      String segment = decoded(segments[i], member, false);
-      if (violation(segment) != null) {
-        checked(member, segment, name == null ? "invalid_request" : "invalid_id");
+      String code = name == null ? "invalid_request" : "invalid_id";
+      String segment = decoded(segments[i].replace("+", "%2B"), member, code);
+      // Pekko has already decoded the path, bad UTF-8 into U+FFFD: no id holds it, so it is taken
+      // for what it most likely was
+      if (segment.indexOf('\uFFFD') >= 0) {
+        throw new ApiException(
+            400, code, "'" + member + "' is not valid UTF-8 once decoded.", member);
       }
+      checked(member, segment, code);
     }
     var raw = uri.rawQueryString();
     if (raw.isEmpty() || raw.get().isEmpty()) {
@@ -201,38 +206,40 @@ final class TextPolicy {
     }
     for (String pair : raw.get().split("&", -1)) {
       int eq = pair.indexOf('=');
-      String name = decoded(eq < 0 ? pair : pair.substring(0, eq), "query", true);
-      String value = eq < 0 ? "" : decoded(pair.substring(eq + 1), shown(name), true);
+      String name = decoded(eq < 0 ? pair : pair.substring(0, eq), "query", "invalid_request");
       checked("query", name, "invalid_request");
-      checked(shown(name), value, name.equals("cursor") ? "invalid_cursor" : "invalid_request");
+      String member = shown(name);
+      String code = name.equals("cursor") ? "invalid_cursor" : "invalid_request";
+      String value = eq < 0 ? "" : decoded(pair.substring(eq + 1), member, code);
+      checked(member, value, code);
       if (value.length() > MAX_STRING) {
-        throw ApiException.invalid(
-            shown(name), "'" + shown(name) + "' is longer than " + MAX_STRING + " characters.");
+        throw new ApiException(
+            400, code, "'" + member + "' is longer than " + MAX_STRING + " characters.", member);
       }
     }
   }
 
-  private static String decoded(String raw, String member, boolean query) {
+  /** Percent-decoded, a {@code +} as a space, then strict UTF-8: else {@code code}. */
+  private static String decoded(String raw, String member, String code) {
     var bytes = new java.io.ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '%') {
         int value = i + 2 < raw.length() ? hex(raw.charAt(i + 1), raw.charAt(i + 2)) : -1;
         if (value < 0) {
-          throw ApiException.invalid(member, "'" + member + "' holds a malformed % escape.");
+          throw new ApiException(400, code, "'" + member + "' holds a malformed % escape.", member);
         }
         bytes.write(value);
         i += 2;
-      } else if (c == '+' && query) {
-        bytes.write(' ');
       } else {
-        bytes.write(c); // the parser let only ASCII through
+        bytes.write(c == '+' ? ' ' : c); // the parser let only ASCII through
       }
     }
     try {
       return utf8(bytes.toByteArray());
     } catch (ApiException notUtf8) {
-      throw ApiException.invalid(member, "'" + member + "' is not valid UTF-8 once decoded.");
+      throw new ApiException(
+          400, code, "'" + member + "' is not valid UTF-8 once decoded.", member);
     }
   }
 
