@@ -38,7 +38,7 @@ public final class JsonBody {
     } catch (JsonProcessingException e) {
       throw ApiException.invalid(
           null,
-          e.getOriginalMessage().startsWith("Duplicate field")
+          String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")
               ? "The body names a member twice."
               : "The body is not valid JSON.");
     }
