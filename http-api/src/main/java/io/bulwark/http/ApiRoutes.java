@@ -87,17 +87,31 @@ public final class ApiRoutes extends RouteKit {
                                   .matchAny(e -> complete(Problems.fromThrowable(e, requestId)))
                                   .build(),
                               () ->
-                                  concat(
-                                      pathPrefix(
-                                          "v1",
-                                          () ->
-                                              guards.byClient(
-                                                  rc,
-                                                  requestId,
-                                                  limits ->
-                                                      authenticated(rc, scope, deadline, limits))),
-                                      complete(Problems.of(ApiException.notFound(), requestId))))));
+                                  withRequestTimeoutResponse(
+                                      request -> EdgeRefusals.requestTimeout(requestId),
+                                      () -> served(rc, scope, deadline)))));
         });
+  }
+
+  /**
+   * The URI is held to the character policy before anything else looks at it, the limits keyed by
+   * client included: a malformed request is refused alike whoever sends it, and its path never
+   * reaches the audit log of failed authentications.
+   */
+  private Route served(RequestContext rc, RequestScope scope, Deadline deadline) {
+    String requestId = scope.requestId;
+    try {
+      TextPolicy.checkUri(rc.getRequest().getUri(), scope.route);
+    } catch (ApiException refused) {
+      return complete(Problems.of(refused, requestId));
+    }
+    return concat(
+        pathPrefix(
+            "v1",
+            () ->
+                guards.byClient(
+                    rc, requestId, limits -> authenticated(rc, scope, deadline, limits))),
+        complete(Problems.of(ApiException.notFound(), requestId)));
   }
 
   private Route authenticated(
@@ -188,7 +202,13 @@ public final class ApiRoutes extends RouteKit {
                                         () -> Access.platformOnly(call.principal()),
                                         body -> tenants.create(call, body))),
                             methodNotAllowed(call, "POST"))),
-                pathPrefix(segment(), tenantId -> tenant(rc, call, tenantId))));
+                pathPrefix(
+                    segment(),
+                    tenantId ->
+                        respondIfInvalid(
+                            call,
+                            () -> JsonBody.checkedId("tenantId", tenantId),
+                            () -> tenant(rc, call, tenantId)))));
   }
 
   private Route tenant(RequestContext rc, Call call, String tenantId) {

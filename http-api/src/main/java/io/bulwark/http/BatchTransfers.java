@@ -74,7 +74,7 @@ final class BatchTransfers {
                 Framing.delimiter(
                     ByteString.fromString("\n"), settings.maxLineBytes(), FramingTruncation.ALLOW))
             .zipWithIndex()
-            .map(p -> Pair.create(p.second() + 1, p.first().utf8String().strip()))
+            .map(p -> Pair.create(p.second() + 1, p.first()))
             .take(settings.maxLines() + 1L)
             .mapAsync(settings.parallelism(), p -> line(call, tenantId, p.first(), p.second()))
             .recover(
@@ -84,7 +84,8 @@ final class BatchTransfers {
   }
 
   /** One line: parsed and checked, then paced by the tenant's write bucket, then executed. */
-  private CompletionStage<ByteString> line(Call call, String tenantId, long number, String text) {
+  private CompletionStage<ByteString> line(
+      Call call, String tenantId, long number, ByteString bytes) {
     String requestId = call.requestId() + "." + number;
     if (number > settings.maxLines()) {
       return done(
@@ -101,6 +102,7 @@ final class BatchTransfers {
     JsonBody body;
     String key;
     try {
+      String text = TextPolicy.utf8(bytes.asByteBuffer()).strip(); // a bad line, not a bad batch
       if (text.isEmpty()) {
         throw ApiException.invalid(null, "The line is empty: each line is one JSON object.");
       }

@@ -17,7 +17,7 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
  * Authorization header, not in cookies).
  */
 final class EdgeHeaders {
-  private static final List<HttpHeader> ALWAYS =
+  static final List<HttpHeader> ALWAYS =
       List.of(
           RawHeader.create("X-Content-Type-Options", "nosniff"),
           RawHeader.create("Cache-Control", "no-store"),

@@ -1,7 +1,9 @@
 package io.bulwark.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.bulwark.domain.Ids;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -15,22 +17,35 @@ public final class JsonBody {
   /** 2^53-1: the largest integer every JSON client reads exactly. */
   public static final long MAX_AMOUNT = 9007199254740991L;
 
+  private static final ObjectReader READER =
+      Json.MAPPER.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
   private final JsonNode root;
 
   private JsonBody(JsonNode root) {
     this.root = root;
   }
 
+  /**
+   * A JSON object held to {@link TextPolicy} as a whole, members the endpoint ignores included:
+   * whatever a body carries may end up in an audit event or a log line. A member named twice is
+   * refused, since two readers of the same bytes could otherwise see different values.
+   */
   public static JsonBody parse(String text) {
     JsonNode node;
     try {
-      node = Json.MAPPER.readTree(text);
+      node = READER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw ApiException.invalid(null, "The body is not valid JSON.");
+      throw ApiException.invalid(
+          null,
+          String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")
+              ? "The body names a member twice."
+              : "The body is not valid JSON.");
     }
     if (node == null || !node.isObject()) {
       throw ApiException.invalid(null, "The body must be a JSON object.");
     }
+    TextPolicy.checkJson(node);
     return new JsonBody(node);
   }
 

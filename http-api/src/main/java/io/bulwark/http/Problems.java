@@ -32,13 +32,18 @@ public final class Problems {
           Map.entry(403, "Forbidden"),
           Map.entry(404, "Not Found"),
           Map.entry(405, "Method Not Allowed"),
+          Map.entry(408, "Request Timeout"),
           Map.entry(409, "Conflict"),
           Map.entry(413, "Content Too Large"),
+          Map.entry(414, "URI Too Long"),
           Map.entry(415, "Unsupported Media Type"),
           Map.entry(422, "Unprocessable Content"),
           Map.entry(429, "Too Many Requests"),
+          Map.entry(431, "Request Header Fields Too Large"),
           Map.entry(500, "Internal Server Error"),
-          Map.entry(503, "Service Unavailable"));
+          Map.entry(501, "Not Implemented"),
+          Map.entry(503, "Service Unavailable"),
+          Map.entry(505, "HTTP Version Not Supported"));
 
   private Problems() {}
 
@@ -107,8 +112,15 @@ public final class Problems {
           Map.of());
     }
     if (e instanceof EntityStreamException) {
+      // the same code Pekko's refusal before routing gets (EdgeRefusals): whichever notices a bad
+      // chunk first, the client sees one answer
       return of(
-          400, "invalid_request", "The request body could not be read.", null, requestId, Map.of());
+          400,
+          "invalid_http_message",
+          "The request body could not be read: it is not well-formed HTTP (e.g. a bad chunk).",
+          null,
+          requestId,
+          Map.of());
     }
     if (e instanceof DependencyUnavailableException) {
       return of(

@@ -24,6 +24,7 @@ final class RequestScope {
 
   private static final Pattern TRACEPARENT =
       Pattern.compile("^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$");
+  private static final int MAX_USER_AGENT = 512;
   private static final String NO_TRACE = "00000000000000000000000000000000";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -47,7 +48,8 @@ final class RequestScope {
   private RequestScope(HttpRequest request, String requestId) {
     this.requestId = requestId;
     this.method = request.method().name();
-    this.path = request.getUri().path();
+    // shown escaped: a hostile path is refused, but still logged, and must not forge log lines
+    this.path = TextPolicy.shown(request.getUri().path(), 2048);
     var match = RouteTemplates.of(path);
     this.route = match.template();
     this.tenantId = match.tenantId();
@@ -55,7 +57,13 @@ final class RequestScope {
     this.priority = Priority.of(method, path);
     this.base = Kamon.currentContext();
     this.traceId = traceIdOf(base, request);
-    this.userAgent = request.getHeader("User-Agent").map(h -> h.value()).orElse(null);
+    // recorded only (audit events), so one that breaks the policy is dropped, not refused
+    this.userAgent =
+        request
+            .getHeader("User-Agent")
+            .map(h -> h.value())
+            .filter(v -> v.length() <= MAX_USER_AGENT && TextPolicy.allows(v))
+            .orElse(null);
   }
 
   static RequestScope begin(HttpRequest request, String requestId) {

@@ -1,7 +1,6 @@
 package io.bulwark.http;
 
 import io.bulwark.domain.Stages;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +66,16 @@ abstract class RouteKit extends AllDirectives {
         stage.exceptionally(e -> Problems.fromThrowable(e, call.requestId())), this::complete);
   }
 
+  /** The problem of a failed {@code check}, or else {@code inner}. */
+  final Route respondIfInvalid(Call call, Runnable check, Supplier<Route> inner) {
+    try {
+      check.run();
+    } catch (ApiException refused) {
+      return complete(Problems.of(refused, call.requestId()));
+    }
+    return inner.get();
+  }
+
   /** As {@link #withBody}, but a request without a body is handled as if it had sent {@code {}}. */
   final Route withOptionalBody(
       RequestContext rc,
@@ -122,8 +131,7 @@ abstract class RouteKit extends AllDirectives {
                           BODY_READ_TIMEOUT.toMillis(), maxBodyBytes, rc.getMaterializer()));
           return body.thenCompose(
               strict ->
-                  handler.apply(
-                      JsonBody.parse(strict.getData().decodeString(StandardCharsets.UTF_8))));
+                  handler.apply(JsonBody.parse(TextPolicy.utf8(strict.getData().asByteBuffer()))));
         });
   }
 }

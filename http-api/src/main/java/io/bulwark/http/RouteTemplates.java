@@ -1,5 +1,6 @@
 package io.bulwark.http;
 
+import io.bulwark.domain.Ids;
 import java.util.List;
 
 /**
@@ -57,7 +58,8 @@ final class RouteTemplates {
           return new Match(UNMATCHED, null);
         }
         if (idName.equals("{tenantId}")) {
-          tenantId = segment;
+          // a label and audit detail: never text a client chose beyond what an id may be
+          tenantId = Ids.isValidResourceId(segment) ? segment : null;
         }
         template.append('/').append(idName);
         idName = null;

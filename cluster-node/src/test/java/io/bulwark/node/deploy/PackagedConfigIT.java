@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * The configuration of the jar the node ships in, not of the test class path: the shade plugin
  * appends every reference.conf into one, where a library's later default overrides ours. Each
  * setting here was once lost that way (the client address: per-IP limits counted every client as
- * one; the projection's dialect).
+ * one; the projection's dialect; the parsing error handler).
  */
 class PackagedConfigIT {
   private static final Path JAR = Path.of("target", "bulwark-node.jar");
@@ -31,6 +31,10 @@ class PackagedConfigIT {
           config.getInt(
               "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size"));
       assertEquals("", config.getString("pekko.http.server.server-header"));
+      // else Pekko's refusals before routing are text/plain again, quoting the client (ADR 0024)
+      assertEquals(
+          "io.bulwark.http.EdgeRefusals",
+          config.getString("pekko.http.server.parsing.error-handler"));
     }
   }
 }
