@@ -1,5 +1,6 @@
 package io.bulwark.webhooks;
 
+import io.bulwark.deadletters.DeadLetters;
 import io.bulwark.domain.WebhookTags;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.slf4j.Logger;
@@ -47,6 +50,9 @@ public final class WebhookMaintenance {
           + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ? AND NOT j.deleted"
           + " AND NOT EXISTS (SELECT 1 FROM webhook_messages m"
           + " WHERE m.persistence_id = j.persistence_id AND m.seq_nr = j.sequence_number)"
+          + " AND NOT EXISTS (SELECT 1 FROM projection_dead_letters p"
+          + " WHERE p.projection = 'webhooks' AND p.persistence_id = j.persistence_id"
+          + " AND p.seq_nr = j.sequence_number)"
           + " ORDER BY j.ordering";
   private static final String DEAD_BY_TENANT =
       "SELECT tenant_id, count(*) FROM webhook_deliveries WHERE state = 'dead' GROUP BY tenant_id";
@@ -84,14 +90,14 @@ public final class WebhookMaintenance {
     for (int partition = 0; partition < WebhookTags.COUNT; partition++) {
       try {
         found += checkGaps(partition);
-      } catch (SQLException e) {
+      } catch (Exception e) {
         throw new IllegalStateException("the webhook gap check failed: " + e.getMessage(), e);
       }
     }
     return found;
   }
 
-  private int checkGaps(int partition) throws SQLException {
+  private int checkGaps(int partition) throws Exception {
     try (Connection c = dataSource.getConnection()) {
       Long offset = offset(c, partition);
       if (offset == null) {
@@ -99,6 +105,7 @@ public final class WebhookMaintenance {
       }
       long from = Math.max(0, checkedUpTo.getOrDefault(partition, offset - FIRST_WINDOW) - OVERLAP);
       var skipped = new ArrayList<WebhookMessage>();
+      var envelopes = new ArrayList<EventEnvelope<Object>>();
       try (PreparedStatement s = c.prepareStatement(MISSING)) {
         s.setString(1, WebhookTags.tag(partition));
         s.setLong(2, from);
@@ -107,14 +114,21 @@ public final class WebhookMaintenance {
           while (r.next()) {
             Object event =
                 serialization.deserialize(r.getBytes(6), r.getInt(4), r.getString(5)).get();
+            envelopes.add(
+                EventEnvelope.create(
+                    Offset.sequence(r.getLong(1)), r.getString(2), r.getLong(3), event, 0L));
             WebhookMessage.of(event, r.getString(2), r.getLong(3), r.getLong(1))
                 .ifPresent(skipped::add);
           }
         }
       }
       if (!skipped.isEmpty()) {
+        // As the projection writes them: an event that fails is parked, and one of an entity
+        // with parked events waits behind them, rather than failing or overtaking them (ADR 0025).
         c.setAutoCommit(false);
-        WebhookProjectionHandler.OutboxWriter.write(c, skipped);
+        DeadLetters.standard(
+                WebhookProjection.NAME, WebhookTags.tag(partition), WebhookProjectionHandler.WRITER)
+            .process(c, envelopes);
         c.commit();
         WebhookTelemetry.gapEventsFound(skipped.size());
         log.warn(

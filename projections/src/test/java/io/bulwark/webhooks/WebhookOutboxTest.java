@@ -146,6 +146,54 @@ class WebhookOutboxTest {
     }
   }
 
+  /**
+   * The gap check keeps a parked entity's order: an event the projection parked is not written
+   * behind its back, and a skipped event of a parked entity parks behind it.
+   */
+  @Test
+  void theGapCheckNeitherRewritesNorOvertakesParkedEvents() throws Exception {
+    var system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "parked-gaps",
+            ConfigFactory.parseString("pekko.loglevel = WARNING")
+                .withFallback(ConfigFactory.load()));
+    try {
+      int partition = WebhookTags.of("acme");
+      var parked =
+          new Transfer.TransferCompleted("acme", "t5", "a1", "a2", 5, "EUR", AT, null, null);
+      var later =
+          new Transfer.TransferRejected("acme", "t5", "x", AT, "a1", "a2", 5L, "EUR", null, null);
+      journal(system, 200, "Transfer|acme/k5", 3, parked, partition);
+      journal(system, 201, "Transfer|acme/k5", 4, later, partition);
+      sql.update(
+          "INSERT INTO projection_dead_letters (projection, persistence_id, seq_nr, tenant_id,"
+              + " projection_key, journal_offset, event_type, state, error, attempts,"
+              + " first_attempt_at, last_attempt_at) VALUES ('webhooks', 'Transfer|acme/k5', 3,"
+              + " 'acme', ?, 200, 'TransferCompleted', 'failed', 'boom', 3, now(), now())",
+          WebhookTags.tag(partition));
+      sql.update(
+          "INSERT INTO pekko_projection_offset_store VALUES (?, ?, '250', 'SEQ', false, 0)",
+          WebhookProjection.NAME,
+          WebhookTags.tag(partition));
+
+      new WebhookMaintenance(system, db.dataSource(), 30).checkGaps();
+
+      assertEquals(0, sql.count("SELECT count(*) FROM webhook_messages WHERE seq IN (200, 201)"));
+      assertEquals(
+          List.of("failed", "behind"),
+          sql
+              .rows(
+                  "SELECT state FROM projection_dead_letters WHERE persistence_id ="
+                      + " 'Transfer|acme/k5' ORDER BY seq_nr")
+              .stream()
+              .map(r -> r.get("state"))
+              .toList());
+    } finally {
+      system.terminate();
+    }
+  }
+
   @Test
   void retentionRemovesOnlyOldDeliveredRowsAndTheirMessages() throws Exception {
     process(
