@@ -79,12 +79,14 @@ dashboards = {
         panel("Journal write p99", ("histogram_quantile(0.99, sum by (le, entity) (rate(bulwark_journal_persist_duration_seconds_bucket[5m])))", "{{entity}}"), "s"),
     ]),
     "projections": dashboard("bulwark-projections", "Bulwark: projections and read models",
-        "Events applied, lag from journal write to read-model commit, slices running, failures.", [
+        "Events applied, lag from journal write to read-model commit, slices running, failures, parked events.", [
         panel("Events applied/s", ("sum by (projection) (rate(bulwark_projection_events_total[5m]))", "{{projection}}"), "ops"),
         panel("Lag p50/p95/p99", [(f"histogram_quantile({q}, sum by (le) (rate(bulwark_projection_lag_seconds_bucket[5m])))", f"p{int(q*100)}")
                                   for q in (0.5, 0.95, 0.99)], "s"),
         panel("Slices running by node", ("sum by (instance) (bulwark_projection_running)", "{{instance}}")),
         panel("Failures (restarts)", ("sum by (instance) (increase(bulwark_projection_failures_total[15m]))", "{{instance}}")),
+        panel("Parked events by tenant (dead letters)", ("max by (projection, tenant) (bulwark_projection_dead_letters)", "{{projection}} {{tenant}}")),
+        panel("Events parked/15m", ("sum by (projection, reason) (increase(bulwark_projection_parked_total[15m]))", "{{projection}} {{reason}}")),
     ]),
     "database": dashboard("bulwark-database", "Bulwark: database pool",
         "The shared HikariCP pool of each node, journal writes and read-model staleness.", [

@@ -1,9 +1,9 @@
 package io.bulwark.http;
 
 import io.bulwark.audit.AuditAction;
+import io.bulwark.deadletters.DeadLetter;
 import io.bulwark.deadletters.DeadLetterReplay;
 import io.bulwark.deadletters.ProjectionDeadLetters;
-import io.bulwark.deadletters.ProjectionDeadLetters.DeadLetter;
 import io.bulwark.readmodel.Reconciliation;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.persistence.query.Sequence;
@@ -36,64 +35,6 @@ final class DeadLetterRows {
 
   private DeadLetterRows() {}
 
-  /** One parked event, as stored. */
-  record Row(
-      String projection,
-      String persistenceId,
-      long seqNr,
-      String tenantId,
-      String key,
-      long offset,
-      String eventType,
-      String state,
-      String error,
-      String sqlState,
-      int attempts,
-      Instant firstAttemptAt,
-      Instant lastAttemptAt) {
-
-    static Row failed(
-        String projection,
-        String key,
-        EventEnvelope<Object> envelope,
-        Throwable failure,
-        int attempts,
-        Instant first) {
-      return new Row(
-          projection,
-          envelope.persistenceId(),
-          envelope.sequenceNr(),
-          tenantOf(envelope.persistenceId()),
-          key,
-          offsetOf(envelope),
-          DeadLetterRows.eventType(envelope.event()),
-          "failed",
-          ProjectionFailures.describe(failure),
-          ProjectionFailures.sqlState(failure),
-          attempts,
-          first,
-          Instant.now());
-    }
-
-    static Row behind(String projection, String key, EventEnvelope<Object> envelope) {
-      Instant now = Instant.now();
-      return new Row(
-          projection,
-          envelope.persistenceId(),
-          envelope.sequenceNr(),
-          tenantOf(envelope.persistenceId()),
-          key,
-          offsetOf(envelope),
-          DeadLetterRows.eventType(envelope.event()),
-          "behind",
-          null,
-          null,
-          0,
-          now,
-          now);
-    }
-  }
-
   /**
    * The tenant of an entity from its persistence id: {@code Account|acme/alice} or {@code
    * Tenant|acme}. Ids never hold the separators, so this needs no event.
@@ -111,13 +52,13 @@ final class DeadLetterRows {
     return event == null ? "null" : event.getClass().getSimpleName();
   }
 
-  static void park(Connection c, Row row) throws SQLException {
+  static void park(Connection c, DeadLetter row) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(PARK)) {
       s.setString(1, row.projection());
       s.setString(2, row.persistenceId());
       s.setLong(3, row.seqNr());
       s.setString(4, row.tenantId());
-      s.setString(5, row.key());
+      s.setString(5, row.projectionKey());
       s.setLong(6, row.offset());
       s.setString(7, row.eventType());
       s.setString(8, row.state());

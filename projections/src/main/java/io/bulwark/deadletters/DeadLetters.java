@@ -149,7 +149,7 @@ public final class DeadLetters {
       Connection c, EventEnvelope<Object> envelope, Exception failure, Instant first)
       throws Exception {
     DeadLetterRows.lockEntity(c, projection, envelope.persistenceId());
-    var row = DeadLetterRows.Row.failed(projection, key, envelope, failure, attempts, first);
+    var row = DeadLetter.failed(projection, key, envelope, failure, attempts, first);
     DeadLetterRows.park(c, row);
     parked.add(envelope.persistenceId());
     telemetry.parked(row.tenantId(), true);
@@ -166,7 +166,7 @@ public final class DeadLetters {
   }
 
   private void parkBehind(Connection c, EventEnvelope<Object> envelope) throws Exception {
-    var row = DeadLetterRows.Row.behind(projection, key, envelope);
+    var row = DeadLetter.behind(projection, key, envelope);
     DeadLetterRows.park(c, row);
     telemetry.parked(row.tenantId(), false);
   }

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -27,22 +26,6 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * detail show, and the replay of a tenant's parked events through {@link DeadLetterReplay}.
  */
 public final class ProjectionDeadLetters {
-  /** One parked event, as listed. */
-  public record DeadLetter(
-      String projection,
-      String persistenceId,
-      long seqNr,
-      String tenantId,
-      String projectionKey,
-      long offset,
-      String eventType,
-      String state,
-      String error,
-      String sqlState,
-      int attempts,
-      Instant firstAttemptAt,
-      Instant lastAttemptAt) {}
-
   /** Where a page of the list stops: the last row's key; the next page starts after it. */
   private record Position(String tenantId, String projection, String persistenceId, long seqNr) {}
 

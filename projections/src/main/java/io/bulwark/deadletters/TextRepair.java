@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
@@ -44,36 +45,32 @@ final class TextRepair {
   private static boolean repairTree(JsonNode node) {
     boolean changed = false;
     if (node instanceof ObjectNode object) {
-      for (String name : new ArrayList<>(iterable(object))) {
-        JsonNode child = object.get(name);
-        if (child.isTextual()) {
-          String fixed = repair(child.textValue());
-          if (!fixed.equals(child.textValue())) {
-            object.set(name, TextNode.valueOf(fixed));
-            changed = true;
-          }
-        } else {
-          changed |= repairTree(child);
-        }
+      for (String name : fieldNames(object)) {
+        changed |= repairChild(object.get(name), fixed -> object.set(name, fixed));
       }
     } else if (node instanceof ArrayNode array) {
       for (int i = 0; i < array.size(); i++) {
-        JsonNode child = array.get(i);
-        if (child.isTextual()) {
-          String fixed = repair(child.textValue());
-          if (!fixed.equals(child.textValue())) {
-            array.set(i, TextNode.valueOf(fixed));
-            changed = true;
-          }
-        } else {
-          changed |= repairTree(child);
-        }
+        int index = i;
+        changed |= repairChild(array.get(i), fixed -> array.set(index, fixed));
       }
     }
     return changed;
   }
 
-  private static List<String> iterable(ObjectNode object) {
+  /** Repairs a text child through {@code replace}, or descends into a container child. */
+  private static boolean repairChild(JsonNode child, Consumer<TextNode> replace) {
+    if (!child.isTextual()) {
+      return repairTree(child);
+    }
+    String fixed = repair(child.textValue());
+    if (fixed.equals(child.textValue())) {
+      return false;
+    }
+    replace.accept(TextNode.valueOf(fixed));
+    return true;
+  }
+
+  private static List<String> fieldNames(ObjectNode object) {
     var names = new ArrayList<String>();
     object.fieldNames().forEachRemaining(names::add);
     return names;

@@ -3,8 +3,6 @@ package io.bulwark.projections;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import io.bulwark.domain.account.Account;
 import io.bulwark.domain.account.AccountView;
 import io.bulwark.domain.tenant.Tenant;
 import io.bulwark.domain.transfer.Outcome;
@@ -15,12 +13,10 @@ import io.bulwark.readmodel.ReadModelQueries;
 import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.TestCluster;
-import io.bulwark.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
@@ -38,8 +34,7 @@ class LedgerProjectionIntegrationTest {
   private static final Duration SETTLE = Duration.ofSeconds(30);
   private static final String TENANT = "acme";
 
-  private TestDatabase db;
-  private ActorTestKit testKit;
+  private LedgerNode node;
   private ActorSystem<?> system;
   private ClusterSharding sharding;
   private DataSource pool;
@@ -47,22 +42,16 @@ class LedgerProjectionIntegrationTest {
 
   @BeforeAll
   void startNode() throws Exception {
-    db = TestDatabase.create();
-    testKit = TestCluster.start("LedgerProjectionIntegrationTest", db, ConfigFactory.empty());
-    system = testKit.system();
-
-    Tenant.init(system);
-    Account.init(system);
-    Transfer.init(system);
-    pool = SharedPool.dataSource(system);
-    LedgerProjection.init(system, pool);
-    sharding = ClusterSharding.get(system);
-    queries = ReadModelQueries.create(system, pool);
+    node = LedgerNode.start("LedgerProjectionIntegrationTest");
+    system = node.system();
+    sharding = node.sharding();
+    pool = node.pool();
+    queries = node.queries();
   }
 
   @AfterAll
   void stopNode() {
-    TestCluster.stop(testKit, db);
+    node.close();
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
+import io.bulwark.deadletters.DeadLetter;
 import io.bulwark.deadletters.ProjectionDeadLetters;
 import io.bulwark.domain.Slices;
 import io.bulwark.domain.account.Account;
@@ -18,7 +18,6 @@ import io.bulwark.readmodel.Reconciliation;
 import io.bulwark.testing.Eventually;
 import io.bulwark.testing.Sql;
 import io.bulwark.testing.TestCluster;
-import io.bulwark.testing.TestDatabase;
 import io.bulwark.webhooks.WebhookProjectionHandler;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
@@ -48,8 +46,7 @@ class PoisonEventIntegrationTest {
   private static final String GOOD = "good";
   private static final int GOOD_TRANSFERS = 40;
 
-  private TestDatabase db;
-  private ActorTestKit testKit;
+  private LedgerNode node;
   private ActorSystem<?> system;
   private ClusterSharding sharding;
   private DataSource pool;
@@ -58,16 +55,11 @@ class PoisonEventIntegrationTest {
 
   @BeforeAll
   void startNode() throws Exception {
-    db = TestDatabase.create();
-    testKit = TestCluster.start("PoisonEventIntegrationTest", db, ConfigFactory.empty());
-    system = testKit.system();
-    Tenant.init(system);
-    Account.init(system);
-    Transfer.init(system);
-    pool = SharedPool.dataSource(system);
-    LedgerProjection.init(system, pool);
-    sharding = ClusterSharding.get(system);
-    queries = ReadModelQueries.create(system, pool);
+    node = LedgerNode.start("PoisonEventIntegrationTest");
+    system = node.system();
+    sharding = node.sharding();
+    pool = node.pool();
+    queries = node.queries();
     deadLetters =
         new ProjectionDeadLetters(
             system,
@@ -81,7 +73,7 @@ class PoisonEventIntegrationTest {
 
   @AfterAll
   void stopNode() {
-    TestCluster.stop(testKit, db);
+    node.close();
   }
 
   @Test
@@ -255,7 +247,7 @@ class PoisonEventIntegrationTest {
     return keys;
   }
 
-  private List<ProjectionDeadLetters.DeadLetter> list(String tenant) {
+  private List<DeadLetter> list(String tenant) {
     return deadLetters.list(tenant, null, 100, null).toCompletableFuture().join().items();
   }
 
