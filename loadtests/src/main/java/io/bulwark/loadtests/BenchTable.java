@@ -16,13 +16,14 @@ import org.apache.pekko.actor.ActorSystem;
 
 /**
  * Issue 5's bench, the node's part: transfers/s at saturation and latency at half of it, strong
- * reads/s, list reads/s, a bare HTTP server's requests/s, journal events/s, and read-model lag at
- * 70 % of saturation; then the table beside PostgreSQL's own ceiling (pgbench figures passed in by
+ * reads/s, list reads/s, a bare HTTP server's requests/s, journal events/s, read-model lag at 70 %
+ * of saturation, and (issue 20) transfers/s with every debit from one hot account; then the table
+ * beside PostgreSQL's own ceiling and a plain PostgreSQL ledger (pgbench figures passed in by
  * {@code loadtests/bench}), with the ratios, written as JSON.
  *
  * <p>Arguments: base URL, platform key file, result JSON path. Properties: {@code bare.url}, {@code
  * journal.command} (prints the journal's highest ordering), {@code pgbench.single} and {@code
- * pgbench.batched} (events/s).
+ * pgbench.batched} (events/s), {@code plain.uniform} and {@code plain.hot} (transfers/s).
  */
 public final class BenchTable {
   private static final Duration PHASE = Duration.ofSeconds(Long.getLong("phase.seconds", 15));
@@ -51,12 +52,16 @@ public final class BenchTable {
 
     double transfers = 0;
     double eventsPerSecond = Double.NaN;
+    double uniformAt32 = Double.NaN;
     for (int inFlight : new int[] {16, 32, 64}) {
       long before = journalOrdering();
       var r = Load.closed(system, inFlight, PHASE, i -> ledger.transfer("sat" + inFlight, i));
       long after = journalOrdering();
       double rate = r.count("2") / seconds(PHASE);
       System.out.printf("  transfers, %d in flight: %.0f/s %s%n", inFlight, rate, r.outcomes());
+      if (inFlight == 32) {
+        uniformAt32 = rate;
+      }
       if (rate > transfers) {
         transfers = rate;
         eventsPerSecond = before < 0 ? Double.NaN : (after - before) / seconds(PHASE);
@@ -67,6 +72,14 @@ public final class BenchTable {
     if (Boolean.getBoolean("transfers.only")) {
       return transfersOnly(saturation, half, eventsPerSecond);
     }
+    var hotRun = Load.closed(system, 32, PHASE, ledger::hotTransfer);
+    double hot = hotRun.count("2") / seconds(PHASE);
+    System.out.printf(
+        "  hot account, 32 in flight: %.0f/s p50 %.0f ms p99 %.0f ms %s%n",
+        hot,
+        Recorder.millis(hotRun.accepted, 50),
+        Recorder.millis(hotRun.accepted, 99),
+        hotRun.outcomes());
     double reads = closedRate(system, i -> ledger.read(i), "reads");
     double lists = closedRate(system, i -> ledger.list(i), "lists");
     String bareUrl = System.getProperty("bare.url");
@@ -82,6 +95,15 @@ public final class BenchTable {
     Map<String, Object> t = transferFigures(saturation, half, eventsPerSecond);
     t.put("pgbenchSingleEventsPerSecond", single);
     t.put("pgbenchBatchedEventsPerSecond", batched);
+    double plainUniform = Double.parseDouble(System.getProperty("plain.uniform", "NaN"));
+    double plainHot = Double.parseDouble(System.getProperty("plain.hot", "NaN"));
+    t.put("uniformTransfersPerSecondAt32", uniformAt32);
+    t.put("plainLedgerUniformTransfersPerSecond", plainUniform);
+    t.put("uniformOverPlainLedger", uniformAt32 / plainUniform);
+    t.put("hotAccountTransfersPerSecondAt32", hot);
+    t.put("hotAccountP99MsAt32", Recorder.millis(hotRun.accepted, 99));
+    t.put("plainLedgerHotTransfersPerSecond", plainHot);
+    t.put("hotOverPlainLedger", hot / plainHot);
     t.put("eventsOverPgbenchBatched", eventsPerSecond / batched);
     t.put("strongReadsPerSecond", reads);
     t.put("listReadsPerSecond", lists);
@@ -211,6 +233,13 @@ public final class BenchTable {
       {"transfer p50 at 50 % (ms)", "transferP50MsAtHalf"},
       {"transfer p99 at 50 % (ms)", "transferP99MsAtHalf"},
       {"journal events/s at saturation", "journalEventsPerSecondAtSaturation"},
+      {"uniform transfers/s, 32 in flight", "uniformTransfersPerSecondAt32"},
+      {"plain PostgreSQL ledger, uniform, 32 clients", "plainLedgerUniformTransfersPerSecond"},
+      {"  ratio: uniform over plain ledger", "uniformOverPlainLedger"},
+      {"hot-account transfers/s, 32 in flight", "hotAccountTransfersPerSecondAt32"},
+      {"hot-account transfer p99 (ms)", "hotAccountP99MsAt32"},
+      {"plain PostgreSQL ledger, hot account", "plainLedgerHotTransfersPerSecond"},
+      {"  ratio: hot account over plain ledger", "hotOverPlainLedger"},
       {"pgbench events/s, one per commit", "pgbenchSingleEventsPerSecond"},
       {"pgbench events/s, ten per commit", "pgbenchBatchedEventsPerSecond"},
       {"  ratio: events/s over pgbench batched", "eventsOverPgbenchBatched"},

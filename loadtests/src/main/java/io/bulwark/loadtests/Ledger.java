@@ -104,6 +104,24 @@ final class Ledger {
         .thenApply(a -> a.as("transfer"));
   }
 
+  /**
+   * Hot-account transfer number {@code i}: every debit from the first tenant's acc-0, to one of its
+   * other accounts, so that one account entity decides them all.
+   */
+  CompletionStage<Api.Answer> hotTransfer(long i) {
+    Tenant t = tenants.get(0);
+    int to = 1 + new SplittableRandom(i).nextInt(t.accounts() - 1);
+    String body =
+        "{\"from\":\"acc-0\",\"to\":\"acc-" + to + "\",\"amount\":1,\"currency\":\"EUR\"}";
+    return api.send(
+            "POST",
+            "/v1/tenants/" + t.id() + "/transfers",
+            t.key(),
+            Map.of("Idempotency-Key", runId + "-hot-" + i),
+            body)
+        .thenApply(a -> a.as("transfer"));
+  }
+
   /** The tenant request number {@code i} goes to. */
   Tenant tenantOf(long i) {
     return tenants.get((int) (i % tenants.size()));
