@@ -314,17 +314,8 @@ class HostileInputRoutesTest {
 
   private HttpResponse<String> send(String method, String path, String key, String body)
       throws Exception {
-    var builder = server.request(path).header("Authorization", "Bearer " + key);
-    builder.header("Idempotency-Key", "hostile-1");
-    if (body != null) {
-      builder.header("Content-Type", "application/json");
-    }
-    builder.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return server.send(builder.build());
+    return server.send(
+        server.json(method, path, key, body).header("Idempotency-Key", "hostile-1").build());
   }
 
   static JsonNode problem(HttpResponse<String> response, int status, String code) throws Exception {

@@ -14,7 +14,6 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.bulwark.audit.AuditAction;
 import io.bulwark.audit.AuditEvent;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,15 +63,10 @@ class JwtRoutesTest {
 
   private static HttpResponse<String> send(
       RouteServer server, String method, String path, String token, String body) throws Exception {
-    var builder = server.request(path).header("Authorization", "Bearer " + token);
+    var builder = server.json(method, path, token, body);
     if (body != null) {
-      builder.header("Content-Type", "application/json").header("Idempotency-Key", "k-1");
+      builder.header("Idempotency-Key", "k-1");
     }
-    builder.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
     return server.send(builder.build());
   }
 

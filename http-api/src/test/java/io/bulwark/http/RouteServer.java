@@ -177,6 +177,22 @@ final class RouteServer implements AutoCloseable {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path));
   }
 
+  /**
+   * A request of {@code method} with the bearer {@code key} and, when {@code body} is given, that
+   * JSON body; callers add what else their case needs before building it.
+   */
+  HttpRequest.Builder json(String method, String path, String key, String body) {
+    var builder = request(path).header("Authorization", "Bearer " + key);
+    if (body != null) {
+      builder.header("Content-Type", "application/json");
+    }
+    return builder.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+  }
+
   HttpResponse<String> send(HttpRequest request) throws Exception {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }

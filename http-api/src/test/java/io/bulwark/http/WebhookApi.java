@@ -14,7 +14,6 @@ import io.bulwark.webhooks.SecretBox;
 import io.bulwark.webhooks.TargetPolicy;
 import io.bulwark.webhooks.WebhookEndpoints;
 import java.net.UnknownHostException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.List;
@@ -56,16 +55,7 @@ final class WebhookApi implements AutoCloseable {
   }
 
   HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-    var builder = server.request(path).header("Authorization", "Bearer " + key);
-    if (body != null) {
-      builder.header("Content-Type", "application/json");
-    }
-    builder.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return server.send(builder.build());
+    return server.send(server.json(method, path, key, body).build());
   }
 
   /** The JSON body of a response of {@code status}; a secret in it is remembered. */
