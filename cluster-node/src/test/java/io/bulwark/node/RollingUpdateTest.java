@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +21,11 @@ import org.junit.jupiter.api.Test;
  * Retry-After are retried with the same key), every transfer ends final with the bank invariant
  * intact, and no entity ever ran on two nodes at once: every persistence id's sequence numbers are
  * 1..n without a gap or a repeat, and no node logged a rejected write.
+ *
+ * <p>A drill: four minutes of JVMs restarting on two cores, run by {@code loadtests/drills} rather
+ * than by the suite.
  */
+@Tag("drill")
 class RollingUpdateTest {
   private static final String TENANT = "rolling";
   private static final String EUR = "EUR";

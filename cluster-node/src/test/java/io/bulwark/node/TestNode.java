@@ -178,10 +178,14 @@ final class TestNode implements AutoCloseable {
         });
   }
 
-  /** Graceful: leaves the cluster and hands off its shards. */
+  /**
+   * Graceful: leaves the cluster and hands off its shards. Waits as long as the shutdown's phases
+   * may take together (92 s, cluster.conf), not less: on a loaded machine a phase that times out is
+   * slow, not broken, and Pekko logs which one it was.
+   */
   void stop() throws Exception {
     if (node != null) {
-      node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      node.stop().toCompletableFuture().get(120, TimeUnit.SECONDS);
       node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
       node = null;
     }
