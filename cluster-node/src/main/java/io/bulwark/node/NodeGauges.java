@@ -30,6 +30,9 @@ final class NodeGauges {
       Kamon.gauge("bulwark.admission.in.flight", "Requests being worked on").withoutTags();
   private final Gauge limit =
       Kamon.gauge("bulwark.admission.limit", "Requests the node works on at once").withoutTags();
+  private final Gauge waiting =
+      Kamon.gauge("bulwark.admission.waiting", "Requests waiting for a permit (ADR 0027)")
+          .withoutTags();
   private final Gauge databaseBreaker = breaker("database");
   private final Gauge queryBreaker = breaker("read-model-queries");
 
@@ -77,6 +80,7 @@ final class NodeGauges {
     if (admission != null) {
       inFlight.update(admission.inFlight());
       limit.update(admission.limit());
+      waiting.update(admission.waiting());
     }
     databaseBreaker.update(database.isUp() ? 0 : 1);
     if (queries != null) {

@@ -252,11 +252,15 @@ class ObservabilityTest {
           assertTrue(
               total(both, "bulwark_journal_persist_duration_seconds_count", Map.of()) > 0,
               "journal writes timed");
+          assertTrue(
+              total(both, "bulwark_account_batch_commands_count", Map.of()) > 0,
+              "account batches measured");
           for (var node : both) {
             assertTrue(node.has("bulwark_db_pool_connections"), "pool in use and idle");
             assertTrue(node.has("bulwark_db_pool_waiting_threads"), "pool waiters");
             assertTrue(node.has("bulwark_admission_in_flight"), "admission in flight");
             assertTrue(node.has("bulwark_admission_limit"), "admission limit");
+            assertTrue(node.has("bulwark_admission_waiting"), "admission waiting room");
             assertEquals(0, node.sum("bulwark_breaker_open"), "breakers closed");
             // Kamon samples entity and shard counts into histograms, once per tick.
             assertTrue(

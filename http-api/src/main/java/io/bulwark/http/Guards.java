@@ -100,24 +100,28 @@ final class Guards extends AllDirectives {
           Problems.fromThrowable(
               new DependencyUnavailableException("The database is down."), call.requestId()));
     }
-    var permit =
-        admission.tryAcquire(priority, principal.platform() ? PLATFORM : principal.tenantId());
-    if (permit.isEmpty()) {
-      return complete(
-          Problems.of(
-              503,
-              "overloaded",
-              "The node is at capacity for " + priority.label() + " requests; retry later.",
-              null,
-              call.requestId(),
-              Map.of()));
-    }
-    return mapRouteResultFuture(
-        result ->
-            result.whenCompleteAsync(
-                (r, error) -> permit.get().release(error != null || lackedCapacity(r)),
-                Stages.DIRECT),
-        inner);
+    var admitted =
+        admission.acquire(priority, principal.platform() ? PLATFORM : principal.tenantId());
+    return onSuccess(
+        admitted,
+        permit -> {
+          if (permit.isEmpty()) {
+            return complete(
+                Problems.of(
+                    503,
+                    "overloaded",
+                    "The node is at capacity for " + priority.label() + " requests; retry later.",
+                    null,
+                    call.requestId(),
+                    Map.of()));
+          }
+          return mapRouteResultFuture(
+              result ->
+                  result.whenCompleteAsync(
+                      (r, error) -> permit.get().release(error != null || lackedCapacity(r)),
+                      Stages.DIRECT),
+              inner);
+        });
   }
 
   /** A 503 from a timed-out ask or a spent deadline: a sign of too much work in flight. */

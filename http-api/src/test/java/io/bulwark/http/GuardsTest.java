@@ -1,6 +1,7 @@
 package io.bulwark.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,38 +71,24 @@ class GuardsTest {
     }
   }
 
+  private static final String ONE_SLOT =
+      "bulwark.admission { limit = fixed, initial-limit = 1, min-limit = 1, max-limit = 1 }";
+
   @Test
-  void aNodeAtCapacityRefusesAtOnceAndRecovers() throws Exception {
-    try (var server =
-        new RouteServer(
-            "bulwark.admission { limit = fixed, initial-limit = 1, min-limit = 1, max-limit = 1 }")) {
+  void aNodeAtCapacityRefusesAListAtOnceAndRecovers() throws Exception {
+    try (var server = new RouteServer(ONE_SLOT)) {
       var list =
           server
               .request("/v1/tenants/acme/accounts")
               .header("Authorization", "Bearer " + server.viewerKey)
               .build();
-      // A transfer whose body trickles in holds the node's one slot while it is read.
-      try (var slow = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-        OutputStream out = slow.getOutputStream();
-        out.write(
-            ("POST /v1/tenants/acme/transfers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                    + server.operatorKey
-                    + "\r\nIdempotency-Key: slow\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100\r\n\r\n{")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        // Wait until the upload is admitted and holds the slot while its body trickles in.
-        long admittedBy = System.nanoTime() + 5_000_000_000L;
-        while (server.protection.admission().inFlight() == 0 && System.nanoTime() < admittedBy) {
-          Thread.onSpinWait();
-        }
-        assertEquals(1, server.protection.admission().inFlight());
-
+      try (var slow = holdTheOnlySlot(server)) {
         long start = System.nanoTime();
         var refused = server.send(list);
         long millis = (System.nanoTime() - start) / 1_000_000;
         problem(refused, 503, "overloaded");
         assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+        assertEquals(0, server.protection.admission().waiting(), "lists never wait");
         System.out.println("GuardsTest: overloaded answered in " + millis + " ms");
       }
       // The dropped connection fails the body read, which frees the slot.
@@ -112,5 +99,50 @@ class GuardsTest {
       }
       assertNotEquals(503, status);
     }
+  }
+
+  @Test
+  void aStrongReadAtCapacityWaitsForTheSlotInsteadOfBeingRefused() throws Exception {
+    try (var server = new RouteServer(ONE_SLOT + "\nbulwark.admission.queue-wait = 10s")) {
+      var read =
+          server
+              .request("/v1/tenants/other/accounts/a")
+              .header("Authorization", "Bearer " + server.operatorKey)
+              .build();
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> answer;
+      try (var slow = holdTheOnlySlot(server)) {
+        answer = server.sendAsync(read);
+        long queuedBy = System.nanoTime() + 5_000_000_000L;
+        while (server.protection.admission().waiting() == 0 && System.nanoTime() < queuedBy) {
+          Thread.onSpinWait();
+        }
+        assertEquals(1, server.protection.admission().waiting(), "the read waits for the slot");
+        assertFalse(answer.isDone());
+      }
+      // Dropping the upload frees the slot, and the read that waited for it is served (another
+      // tenant's account: 404, the answer that needs no entity in a route test).
+      var served = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      problem(served, 404, "not_found");
+      assertEquals(0, server.protection.admission().waiting());
+    }
+  }
+
+  /** A transfer whose body trickles in holds the node's one slot while it is read. */
+  private static Socket holdTheOnlySlot(RouteServer server) throws Exception {
+    var slow = new Socket(InetAddress.getLoopbackAddress(), server.port());
+    OutputStream out = slow.getOutputStream();
+    out.write(
+        ("POST /v1/tenants/acme/transfers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + server.operatorKey
+                + "\r\nIdempotency-Key: slow\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    long admittedBy = System.nanoTime() + 5_000_000_000L;
+    while (server.protection.admission().inFlight() == 0 && System.nanoTime() < admittedBy) {
+      Thread.onSpinWait();
+    }
+    assertEquals(1, server.protection.admission().inFlight());
+    return slow;
   }
 }

@@ -193,6 +193,10 @@ final class RouteServer implements AutoCloseable {
             : HttpRequest.BodyPublishers.ofString(body));
   }
 
+  java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   HttpResponse<String> send(HttpRequest request) throws Exception {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }

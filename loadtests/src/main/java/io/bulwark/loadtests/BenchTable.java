@@ -15,11 +15,12 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.ActorSystem;
 
 /**
- * Issue 5's bench, the node's part: transfers/s at saturation and latency at half of it, strong
- * reads/s, list reads/s, a bare HTTP server's requests/s, journal events/s, read-model lag at 70 %
- * of saturation, and (issue 20) transfers/s with every debit from one hot account; then the table
- * beside PostgreSQL's own ceiling and a plain PostgreSQL ledger (pgbench figures passed in by
- * {@code loadtests/bench}), with the ratios, written as JSON.
+ * Issue 5's bench, the node's part: transfers/s at saturation (closed loops of 16 to 128 in flight,
+ * and how much of the best the 64 and 128 keep) and latency at half of it, strong reads/s, list
+ * reads/s, a bare HTTP server's requests/s, journal events/s, read-model lag at 70 % of saturation,
+ * and (issue 20) transfers/s with every debit from one hot account; then the table beside
+ * PostgreSQL's own ceiling and a plain PostgreSQL ledger (pgbench figures passed in by {@code
+ * loadtests/bench}), with the ratios, written as JSON.
  *
  * <p>Arguments: base URL, platform key file, result JSON path. Properties: {@code bare.url}, {@code
  * journal.command} (prints the journal's highest ordering), {@code pgbench.single} and {@code
@@ -52,26 +53,24 @@ public final class BenchTable {
 
     double transfers = 0;
     double eventsPerSecond = Double.NaN;
-    double uniformAt32 = Double.NaN;
-    for (int inFlight : new int[] {16, 32, 64}) {
+    Map<Integer, Double> closed = new LinkedHashMap<>();
+    Map<Integer, Long> closedRefused = new LinkedHashMap<>();
+    for (int inFlight : new int[] {16, 32, 64, 128}) {
       long before = journalOrdering();
       var r = Load.closed(system, inFlight, PHASE, i -> ledger.transfer("sat" + inFlight, i));
       long after = journalOrdering();
       double rate = r.count("2") / seconds(PHASE);
       System.out.printf("  transfers, %d in flight: %.0f/s %s%n", inFlight, rate, r.outcomes());
-      if (inFlight == 32) {
-        uniformAt32 = rate;
-      }
+      closed.put(inFlight, rate);
+      closedRefused.put(inFlight, r.total() - r.count("2"));
       if (rate > transfers) {
         transfers = rate;
         eventsPerSecond = before < 0 ? Double.NaN : (after - before) / seconds(PHASE);
       }
     }
     double saturation = transfers;
+    double uniformAt32 = closed.get(32);
     var half = Load.open(system, saturation / 2, PHASE, 4096, i -> ledger.transfer("half", i));
-    if (Boolean.getBoolean("transfers.only")) {
-      return transfersOnly(saturation, half, eventsPerSecond);
-    }
     var hotRun = Load.closed(system, 32, PHASE, ledger::hotTransfer);
     double hot = hotRun.count("2") / seconds(PHASE);
     System.out.printf(
@@ -80,6 +79,12 @@ public final class BenchTable {
         Recorder.millis(hotRun.accepted, 50),
         Recorder.millis(hotRun.accepted, 99),
         hotRun.outcomes());
+    if (Boolean.getBoolean("transfers.only")) {
+      System.out.printf(
+          "  TUNE-CLOSED c64=%.0f/s c128=%.0f/s refused64=%d refused128=%d%n",
+          closed.get(64), closed.get(128), closedRefused.get(64), closedRefused.get(128));
+      return transfersOnly(saturation, half, eventsPerSecond, hot, hotRun);
+    }
     double reads = closedRate(system, i -> ledger.read(i), "reads");
     double lists = closedRate(system, i -> ledger.list(i), "lists");
     String bareUrl = System.getProperty("bare.url");
@@ -97,6 +102,11 @@ public final class BenchTable {
     t.put("pgbenchBatchedEventsPerSecond", batched);
     double plainUniform = Double.parseDouble(System.getProperty("plain.uniform", "NaN"));
     double plainHot = Double.parseDouble(System.getProperty("plain.hot", "NaN"));
+    for (int inFlight : new int[] {64, 128}) {
+      t.put("closedTransfersPerSecondAt" + inFlight, closed.get(inFlight));
+      t.put("closedNot201At" + inFlight, closedRefused.get(inFlight));
+      t.put("closedGoodputOverBestAt" + inFlight, closed.get(inFlight) / saturation);
+    }
     t.put("uniformTransfersPerSecondAt32", uniformAt32);
     t.put("plainLedgerUniformTransfersPerSecond", plainUniform);
     t.put("uniformOverPlainLedger", uniformAt32 / plainUniform);
@@ -118,14 +128,20 @@ public final class BenchTable {
 
   /** The write path's figures alone, for comparing settings (loadtests/tune). */
   private static Map<String, Object> transfersOnly(
-      double saturation, Recorder half, double eventsPerSecond) {
+      double saturation, Recorder half, double eventsPerSecond, double hot, Recorder hotRun) {
     System.out.printf(
-        "  TUNE saturation=%.0f/s p50=%.1fms p99=%.1fms events=%.0f/s%n",
+        "  TUNE saturation=%.0f/s p50=%.1fms p99=%.1fms events=%.0f/s hot=%.0f/s hotP99=%.0fms"
+            + " hotRefused=%d%n",
         saturation,
         Recorder.millis(half.accepted, 50),
         Recorder.millis(half.accepted, 99),
-        eventsPerSecond);
-    return transferFigures(saturation, half, eventsPerSecond);
+        eventsPerSecond,
+        hot,
+        Recorder.millis(hotRun.accepted, 99),
+        hotRun.total() - hotRun.count("2"));
+    var t = transferFigures(saturation, half, eventsPerSecond);
+    t.put("hotAccountTransfersPerSecondAt32", hot);
+    return t;
   }
 
   private static Map<String, Object> transferFigures(
@@ -233,6 +249,12 @@ public final class BenchTable {
       {"transfer p50 at 50 % (ms)", "transferP50MsAtHalf"},
       {"transfer p99 at 50 % (ms)", "transferP99MsAtHalf"},
       {"journal events/s at saturation", "journalEventsPerSecondAtSaturation"},
+      {"closed loop, 64 in flight: transfers/s", "closedTransfersPerSecondAt64"},
+      {"  answers other than 2xx", "closedNot201At64"},
+      {"  ratio: goodput over the best", "closedGoodputOverBestAt64"},
+      {"closed loop, 128 in flight: transfers/s", "closedTransfersPerSecondAt128"},
+      {"  answers other than 2xx", "closedNot201At128"},
+      {"  ratio: goodput over the best", "closedGoodputOverBestAt128"},
       {"uniform transfers/s, 32 in flight", "uniformTransfersPerSecondAt32"},
       {"plain PostgreSQL ledger, uniform, 32 clients", "plainLedgerUniformTransfersPerSecond"},
       {"  ratio: uniform over plain ledger", "uniformOverPlainLedger"},

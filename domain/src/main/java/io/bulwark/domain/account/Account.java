@@ -6,40 +6,41 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.bulwark.domain.EntityDispatcher;
 import io.bulwark.domain.Ids;
 import io.bulwark.domain.JsonSerializable;
-import io.bulwark.domain.Refusal;
 import io.bulwark.domain.Slices;
-import io.bulwark.domain.Times;
 import io.bulwark.domain.WebhookTags;
-import io.bulwark.domain.telemetry.Origin;
+import io.bulwark.domain.telemetry.Traced;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import kamon.context.Context;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * An account of one tenant in one currency. Single writer of its balance and reservations. The
- * saga's steps carry the transfer id, so a repeated step changes nothing: the reservation map is
- * the source's memory of a transfer, and {@code credited} the destination's, kept until the saga
- * says {@link Forget}.
+ * An account of one tenant in one currency. Single writer of its balance and reservations; what it
+ * decides is {@link AccountRules}. In the cluster a {@link CommandBatcher} stands in front of it:
+ * the commands that arrive while a write is in flight are decided together as one {@link Batch} and
+ * written in one atomic write, so a hot account takes many commands per commit (ADR 0026).
  */
 public final class Account
     extends EventSourcedBehaviorWithEnforcedReplies<Account.Command, Account.Event, Account.State> {
-
-  /** Money moved, at DEBUG: with the request's trace id when one reached the step. */
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Account.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Account");
@@ -78,6 +79,25 @@ public final class Account
   public record Release(String transferId, ActorRef<StepReply> replyTo) implements Command {}
 
   public record Forget(String transferId, ActorRef<StepReply> replyTo) implements Command {}
+
+  /**
+   * Commands queued by the {@link CommandBatcher} while the last write was in flight, with the
+   * trace context each arrived in; decided in order and written at once. Never leaves its node.
+   */
+  record Batch(List<Queued> commands, ActorRef<Command> front)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  record Queued(Command command, Context trace) {}
+
+  /** To the batcher: the batch's write is committed and its replies sent (or none was needed). */
+  enum BatchWritten implements Command, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
+  /** To the batcher: recovered (at start, or after a failed write restarted the entity). */
+  enum WriterReady implements Command, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
 
   public sealed interface OpenReply extends JsonSerializable {}
 
@@ -246,28 +266,41 @@ public final class Account
   // ---- frame ----
 
   public static void init(ActorSystem<?> system) {
-    EntityDispatcher.initSharded(system, ENTITY_KEY, Account::create);
+    var settings = CommandBatcher.Settings.fromConfig(system.settings().config());
+    EntityDispatcher.initSharded(
+        system,
+        ENTITY_KEY,
+        (entityId, persistenceId) -> CommandBatcher.create(entityId, persistenceId, settings));
   }
 
   public static String entityId(String tenantId, String accountId) {
     return Ids.scoped(tenantId, accountId);
   }
 
+  /** The account alone, deciding each command as it comes (tests drive it this way). */
   public static Behavior<Command> create(String entityId, PersistenceId persistenceId) {
-    return new Account(entityId, persistenceId);
+    return new Account(entityId, persistenceId, null);
+  }
+
+  /** The account behind a batcher, which it tells when it is ready and when a write is done. */
+  static Behavior<Command> behind(
+      ActorRef<Command> front, String entityId, PersistenceId persistenceId) {
+    return new Account(entityId, persistenceId, front);
   }
 
   private final String tenantId;
-  private final String accountId;
   private final Set<String> tags;
+  private final AccountRules rules;
+  private final ActorRef<Command> front;
 
-  private Account(String entityId, PersistenceId persistenceId) {
+  private Account(String entityId, PersistenceId persistenceId, ActorRef<Command> front) {
     super(
         persistenceId,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.tenantId = Ids.tenantOf(entityId);
-    this.accountId = Ids.localOf(entityId);
     this.tags = Slices.tagsFor(persistenceId.id());
+    this.rules = new AccountRules(tenantId, Ids.localOf(entityId));
+    this.front = front;
   }
 
   @Override
@@ -292,180 +325,64 @@ public final class Account
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    var builder = newCommandHandlerWithReplyBuilder();
-    builder
-        .forState(s -> !s.isOpen())
-        .onCommand(Open.class, this::onOpen)
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), new GetReply(null)))
-        .onCommand(Reserve.class, (s, c) -> refuse(c.replyTo(), c.transferId()))
-        .onCommand(Credit.class, (s, c) -> refuse(c.replyTo(), c.transferId()))
-        .onCommand(Settle.class, (s, c) -> refuse(c.replyTo(), c.transferId()))
-        .onCommand(Release.class, (s, c) -> done(c.replyTo(), c.transferId()))
-        .onCommand(Forget.class, (s, c) -> done(c.replyTo(), c.transferId()));
-    builder
-        .forState(State::isOpen)
-        .onCommand(
-            Open.class, (s, c) -> Effect().reply(c.replyTo(), new AlreadyExists(s.view(accountId))))
-        .onCommand(
-            Get.class, (s, c) -> Effect().reply(c.replyTo(), new GetReply(s.view(accountId))))
-        .onCommand(Reserve.class, this::onReserve)
-        .onCommand(Credit.class, this::onCredit)
-        .onCommand(Settle.class, this::onSettle)
-        .onCommand(Release.class, this::onRelease)
-        .onCommand(Forget.class, this::onForget);
-    return builder.build();
-  }
-
-  private ReplyEffect<Event, State> onOpen(State state, Open cmd) {
-    var origin = Origin.current();
-    var event =
-        new AccountOpened(
-            tenantId,
-            accountId,
-            cmd.currency(),
-            cmd.overdraftLimit(),
-            cmd.at(),
-            origin.requestId(),
-            origin.traceId());
-    return Effect().persist(event).thenReply(cmd.replyTo(), s -> new Opened(s.view(accountId)));
-  }
-
-  private ReplyEffect<Event, State> onReserve(State state, Reserve cmd) {
-    if (state.reservations().containsKey(cmd.transferId())) {
-      return done(cmd.replyTo(), cmd.transferId());
-    }
-    if (!state.currency().equals(cmd.currency())) {
-      return refuse(cmd.replyTo(), cmd.transferId(), Refusal.CURRENCY_MISMATCH);
-    }
-    long reservedAfter;
-    long availableAfter;
-    try {
-      reservedAfter = Math.addExact(state.reserved(), cmd.amount());
-      availableAfter = Math.subtractExact(state.balance(), reservedAfter);
-    } catch (ArithmeticException overflow) {
-      return refuse(cmd.replyTo(), cmd.transferId(), Refusal.AMOUNT_OUT_OF_RANGE);
-    }
-    if (state.overdraftLimit() != null && availableAfter < -state.overdraftLimit()) {
-      return refuse(cmd.replyTo(), cmd.transferId(), Refusal.INSUFFICIENT_FUNDS);
-    }
-    var event =
-        new FundsReserved(
-            tenantId, accountId, cmd.transferId(), cmd.amount(), reservedAfter, Times.now());
-    return Effect().persist(event).thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
-  }
-
-  private ReplyEffect<Event, State> onCredit(State state, Credit cmd) {
-    if (state.credited().contains(cmd.transferId())) {
-      return done(cmd.replyTo(), cmd.transferId());
-    }
-    if (!state.currency().equals(cmd.currency())) {
-      return refuse(cmd.replyTo(), cmd.transferId(), Refusal.CURRENCY_MISMATCH);
-    }
-    long balanceAfter;
-    try {
-      balanceAfter = Math.addExact(state.balance(), cmd.amount());
-    } catch (ArithmeticException overflow) {
-      return refuse(cmd.replyTo(), cmd.transferId(), Refusal.AMOUNT_OUT_OF_RANGE);
-    }
-    var event =
-        new FundsCredited(
-            tenantId,
-            accountId,
-            cmd.transferId(),
-            cmd.amount(),
-            balanceAfter,
-            state.currency(),
-            cmd.counterparty(),
-            cmd.reference(),
-            cmd.at());
-    log.debug(
-        "Account {} {} for transfer {}",
-        accountId,
-        event.getClass().getSimpleName(),
-        cmd.transferId());
-    return Effect().persist(event).thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onAnyCommand(
+            (state, command) ->
+                command instanceof Batch batch
+                    ? decideAll(state, batch.commands(), batch.front())
+                    : decideAll(state, List.of(new Queued(command, Context.Empty())), null));
   }
 
   /**
-   * Settle and Release for an unknown transfer are no-ops: the saga sends them only after a
-   * successful reservation, so an unknown id means the step was already applied.
+   * Decides the commands in order, each against the state the ones before it left, persists all
+   * their events in one atomic write and replies to each only once that write is committed. A
+   * failed write restarts the entity, which recovers from the journal and answers none of them:
+   * nothing unacknowledged was promised, and the callers ask again.
    */
-  private ReplyEffect<Event, State> onSettle(State state, Settle cmd) {
-    Long amount = state.reservations().get(cmd.transferId());
-    if (amount == null) {
-      return done(cmd.replyTo(), cmd.transferId());
+  private ReplyEffect<Event, State> decideAll(
+      State state, List<Queued> commands, ActorRef<Command> front) {
+    State next = state;
+    List<Event> events = new ArrayList<>();
+    List<Runnable> replies = new ArrayList<>(commands.size());
+    for (Queued queued : commands) {
+      State before = next;
+      var decision = Traced.get(queued.trace(), () -> rules.decide(before, queued.command()));
+      for (Event event : decision.events()) {
+        next = AccountRules.apply(next, event);
+        events.add(event);
+      }
+      replies.add(Traced.wrap(queued.trace(), decision.reply().apply(next)));
     }
-    // Cannot overflow: the reservation check proved balance - reserved representable.
-    long balanceAfter = state.balance() - amount;
-    var event =
-        new FundsDebited(
-            tenantId,
-            accountId,
-            cmd.transferId(),
-            amount,
-            balanceAfter,
-            state.reserved() - amount,
-            state.currency(),
-            cmd.counterparty(),
-            cmd.reference(),
-            cmd.at());
-    log.debug(
-        "Account {} {} for transfer {}",
-        accountId,
-        event.getClass().getSimpleName(),
-        cmd.transferId());
-    return Effect().persist(event).thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
-  }
-
-  private ReplyEffect<Event, State> onRelease(State state, Release cmd) {
-    Long amount = state.reservations().get(cmd.transferId());
-    if (amount == null) {
-      return done(cmd.replyTo(), cmd.transferId());
-    }
-    var event =
-        new ReservationReleased(
-            tenantId, accountId, cmd.transferId(), amount, state.reserved() - amount, Times.now());
-    return Effect().persist(event).thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
-  }
-
-  private ReplyEffect<Event, State> onForget(State state, Forget cmd) {
-    if (!state.credited().contains(cmd.transferId())) {
-      return done(cmd.replyTo(), cmd.transferId());
-    }
-    return Effect()
-        .persist(new CreditForgotten(cmd.transferId()))
-        .thenReply(cmd.replyTo(), s -> new StepDone(cmd.transferId()));
-  }
-
-  private ReplyEffect<Event, State> done(ActorRef<StepReply> replyTo, String transferId) {
-    return Effect().reply(replyTo, new StepDone(transferId));
-  }
-
-  private ReplyEffect<Event, State> refuse(ActorRef<StepReply> replyTo, String transferId) {
-    return refuse(replyTo, transferId, Refusal.ACCOUNT_NOT_FOUND);
-  }
-
-  private ReplyEffect<Event, State> refuse(
-      ActorRef<StepReply> replyTo, String transferId, String reason) {
-    return Effect().reply(replyTo, new StepRefused(transferId, reason));
+    // The batcher hears first, so whoever gets a reply finds the account ready for more.
+    Runnable answer =
+        () -> {
+          if (front != null) {
+            front.tell(BatchWritten.INSTANCE);
+          }
+          replies.forEach(Runnable::run);
+        };
+    var effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
+    return effect.thenRun(written -> answer.run()).thenNoReply();
   }
 
   // ---- events ----
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(
-            AccountOpened.class,
-            (s, e) -> new State(e.currency(), e.overdraftLimit(), 0, 0, Map.of(), Set.of(), e.at()))
-        .onEvent(FundsReserved.class, (s, e) -> s.withReservation(e.transferId(), e.amount()))
-        .onEvent(
-            ReservationReleased.class, (s, e) -> s.withoutReservation(e.transferId(), s.balance()))
-        .onEvent(
-            FundsDebited.class, (s, e) -> s.withoutReservation(e.transferId(), e.balanceAfter()))
-        .onEvent(FundsCredited.class, (s, e) -> s.withCredit(e.transferId(), e.balanceAfter()))
-        .onEvent(CreditForgotten.class, (s, e) -> s.withoutCredit(e.transferId()))
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(AccountRules::apply);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (front != null) {
+                front.tell(WriterReady.INSTANCE);
+              }
+            })
         .build();
   }
 }

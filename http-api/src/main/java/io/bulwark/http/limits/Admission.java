@@ -6,6 +6,8 @@ import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
 import com.netflix.concurrency.limits.limit.window.PercentileSampleWindowFactory;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +21,9 @@ import java.util.function.LongSupplier;
  * Each priority class may fill only its share of the limit, so as load grows sheddable requests are
  * refused first and critical ones last. Under contention a tenant may hold no more than an equal
  * split of the limit among the tenants now in flight, so one tenant's flood cannot take a class.
- * Refusal is immediate: nothing waits in a queue.
+ * Writes and strong reads that find no permit free wait for one in a {@link WaitingRoom} for a
+ * bounded time, when the wait they can expect fits in it; lists, tenants over their fair share, and
+ * requests that could not be served in time are refused at once.
  */
 public final class Admission {
   /** Windows short enough to react within a second or two of a spike. */
@@ -33,11 +37,13 @@ public final class Admission {
   private final LongSupplier nanoClock;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+  private final WaitingRoom<Permit> room;
 
   public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
     this.settings = settings;
     this.nanoClock = nanoClock;
     this.limit = limitFor(settings);
+    this.room = new WaitingRoom<>(settings.queueWait(), this::tryAcquire, this::limit);
   }
 
   private static Limit limitFor(AdmissionSettings settings) {
@@ -92,13 +98,55 @@ public final class Admission {
         }
         released = true;
       }
+      giveBack();
+      long held = nanoClock.getAsLong() - startNanos;
+      limit.onSample(startNanos, held, inFlightAtStart, dropped);
+      room.held(held);
+      room.admit(Permit::cancel);
+    }
+
+    /** Back unused (its waiter had given up): no work was done, so nothing is learned from it. */
+    private void cancel() {
+      synchronized (this) {
+        if (released) {
+          return;
+        }
+        released = true;
+      }
+      giveBack();
+    }
+
+    private void giveBack() {
       inFlight.decrementAndGet();
       perTenant.computeIfPresent(tenant, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
-      limit.onSample(startNanos, nanoClock.getAsLong() - startNanos, inFlightAtStart, dropped);
     }
   }
 
-  /** Admits a request of {@code tenant} (any stable key) in class {@code priority}, or refuses. */
+  /**
+   * Admits a request now, or lets it wait for a permit (writes and strong reads, when the wait it
+   * can expect fits in {@code queue-wait}), or refuses it: an empty answer, now or when its wait
+   * ran out.
+   */
+  public CompletionStage<Optional<Permit>> acquire(Priority priority, String tenant) {
+    if (room.size() == 0) {
+      var now = tryAcquire(priority, tenant);
+      if (now.isPresent()) {
+        return CompletableFuture.completedFuture(now);
+      }
+    }
+    int max = limit.getLimit();
+    boolean beyondShare =
+        inFlight.get() >= max * settings.contendedAbove() && held(tenant) > fairShare(max);
+    if (!room.enabled() || priority == Priority.SHEDDABLE || beyondShare) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return room.enter(priority, tenant, Permit::cancel);
+  }
+
+  /**
+   * Admits a request of {@code tenant} (any stable key) in class {@code priority} now, or refuses;
+   * never waits.
+   */
   public Optional<Permit> tryAcquire(Priority priority, String tenant) {
     int max = limit.getLimit();
     int ceiling = (int) Math.max(1, Math.floor(max * settings.shares().get(priority)));
@@ -124,13 +172,19 @@ public final class Admission {
   }
 
   private boolean overFairShare(String tenant, int max) {
+    int held = held(tenant);
+    return held > 0 && held >= fairShare(max);
+  }
+
+  private int held(String tenant) {
     AtomicInteger held = perTenant.get(tenant);
-    if (held == null) {
-      return false;
-    }
+    return held == null ? 0 : held.get();
+  }
+
+  /** An equal split of the limit among the tenants in flight now. */
+  private int fairShare(int max) {
     int active = Math.max(1, perTenant.size());
-    int fair = Math.max(1, (int) Math.ceil((double) max / active));
-    return held.get() >= fair;
+    return Math.max(1, (int) Math.ceil((double) max / active));
   }
 
   public int limit() {
@@ -139,5 +193,10 @@ public final class Admission {
 
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Requests waiting for a permit now. */
+  public int waiting() {
+    return room.size();
   }
 }

@@ -7,8 +7,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * {@code bulwark.admission}: the node's concurrency limit (how it adapts, or fixed) and how much of
- * it each priority class may fill.
+ * {@code bulwark.admission}: the node's concurrency limit (how it adapts, or fixed), how much of it
+ * each priority class may fill, and how long a request may wait for a permit.
  */
 public record AdmissionSettings(
     Mode mode,
@@ -18,7 +18,8 @@ public record AdmissionSettings(
     int minLimit,
     int maxLimit,
     Map<Priority, Double> shares,
-    double contendedAbove) {
+    double contendedAbove,
+    Duration queueWait) {
 
   public static final String PATH = "bulwark.admission";
 
@@ -82,7 +83,17 @@ public record AdmissionSettings(
         min,
         max,
         Map.copyOf(shares),
-        fraction(c, "contended-above"));
+        fraction(c, "contended-above"),
+        queueWait(c));
+  }
+
+  private static Duration queueWait(Config c) {
+    Duration wait = c.getDuration("queue-wait");
+    if (wait.isNegative() || wait.toSeconds() > 10) {
+      throw new ConfigException.BadValue(
+          c.origin(), PATH + ".queue-wait", "must be from 0 (no queue) to 10s, not " + wait);
+    }
+    return wait;
   }
 
   private static int atLeastOne(Config c, String path) {

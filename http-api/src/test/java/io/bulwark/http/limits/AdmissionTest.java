@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +22,40 @@ class AdmissionTest {
 
   private Admission of(AdmissionSettings.Mode mode, int initial, int min, int max) {
     return new Admission(
-        new AdmissionSettings(mode, Duration.ofMillis(100), 0.9, initial, min, max, SHARES, 0.5),
+        new AdmissionSettings(
+            mode, Duration.ofMillis(100), 0.9, initial, min, max, SHARES, 0.5, Duration.ZERO),
         nanos::get);
   }
 
   private Admission fixed(int limit) {
     return of(AdmissionSettings.Mode.FIXED, limit, 1, limit);
+  }
+
+  /** A fixed limit whose requests may wait up to {@code wait} for a permit. */
+  private Admission queueing(int limit, Duration wait) {
+    return new Admission(
+        new AdmissionSettings(
+            AdmissionSettings.Mode.FIXED,
+            Duration.ofMillis(100),
+            0.9,
+            limit,
+            1,
+            limit,
+            SHARES,
+            0.5,
+            wait),
+        nanos::get);
+  }
+
+  private static Admission.Permit now(CompletionStage<Optional<Admission.Permit>> stage) {
+    var answer = stage.toCompletableFuture();
+    assertTrue(answer.isDone(), "answered at once");
+    return answer.join().orElseThrow();
+  }
+
+  private static boolean refusedAtOnce(CompletionStage<Optional<Admission.Permit>> stage) {
+    var answer = stage.toCompletableFuture();
+    return answer.isDone() && answer.join().isEmpty();
   }
 
   private static List<Admission.Permit> fill(
@@ -69,6 +100,94 @@ class AdmissionTest {
         admission.tryAcquire(Priority.CRITICAL, "noisy").isPresent(),
         "with two tenants in flight, the noisy one is held to half the limit");
     assertEquals(8, fill(admission, Priority.CRITICAL, "quiet", 8).size());
+  }
+
+  @Test
+  void atTheLimitAWriteWaitsForAPermitAndWaitersAreServedInArrivalOrder() {
+    var admission = queueing(2, Duration.ofSeconds(5));
+    var first = now(admission.acquire(Priority.CRITICAL, "a"));
+    var second = now(admission.acquire(Priority.CRITICAL, "a"));
+    var third = admission.acquire(Priority.CRITICAL, "a").toCompletableFuture();
+    var fourth = admission.acquire(Priority.CRITICAL, "a").toCompletableFuture();
+    assertFalse(third.isDone());
+    assertEquals(2, admission.waiting());
+
+    first.release(false);
+    assertTrue(third.join().isPresent(), "the first waiter gets the first permit back");
+    assertFalse(fourth.isDone());
+    var late = admission.acquire(Priority.CRITICAL, "a").toCompletableFuture();
+    assertFalse(late.isDone(), "a newcomer queues behind the waiters, even with a free moment");
+
+    second.release(false);
+    assertTrue(fourth.join().isPresent());
+    assertFalse(late.isDone());
+    third.join().get().release(false);
+    assertTrue(late.join().isPresent());
+    assertEquals(0, admission.waiting());
+    assertEquals(2, admission.inFlight());
+  }
+
+  @Test
+  void aWaiterWhoseClassHasNoRoomKeepsItsPlaceWhileOthersGoAhead() {
+    var admission = queueing(2, Duration.ofSeconds(5));
+    var first = now(admission.acquire(Priority.CRITICAL, "a"));
+    var second = now(admission.acquire(Priority.CRITICAL, "a"));
+    // Strong reads may fill 80 % of a limit of 2: one permit.
+    var read = admission.acquire(Priority.STANDARD, "a").toCompletableFuture();
+    var write = admission.acquire(Priority.CRITICAL, "a").toCompletableFuture();
+
+    first.release(false);
+    assertFalse(read.isDone(), "one permit in use already fills the reads' share");
+    assertTrue(write.join().isPresent(), "the write behind it goes ahead");
+    second.release(false);
+    write.join().get().release(false);
+    assertTrue(read.join().isPresent(), "and the read gets the next free permit");
+  }
+
+  @Test
+  void aRequestThatCouldNotBeServedInTimeIsRefusedAtOnce() {
+    var admission = queueing(1, Duration.ofMillis(500));
+    var permit = now(admission.acquire(Priority.CRITICAL, "a"));
+    nanos.addAndGet(1_000_000_000); // a permit is held for a second
+    permit.release(false);
+    now(admission.acquire(Priority.CRITICAL, "a"));
+
+    assertTrue(
+        refusedAtOnce(admission.acquire(Priority.CRITICAL, "a")),
+        "one ahead at a second each on a limit of one: a second's wait, past 500 ms");
+    assertEquals(0, admission.waiting());
+  }
+
+  @Test
+  void aWaiterWhoseTimeRunsOutIsRefusedAndNoPermitIsLost() throws Exception {
+    var admission = queueing(1, Duration.ofMillis(50));
+    var held = now(admission.acquire(Priority.CRITICAL, "a"));
+    var waiter = admission.acquire(Priority.CRITICAL, "a").toCompletableFuture();
+
+    assertTrue(waiter.get(5, TimeUnit.SECONDS).isEmpty(), "refused when its 50 ms ran out");
+    assertEquals(0, admission.waiting());
+    held.release(false);
+    assertEquals(0, admission.inFlight());
+    now(admission.acquire(Priority.CRITICAL, "a")).release(false);
+  }
+
+  @Test
+  void listsAndTenantsOverTheirFairShareAreRefusedAtOnceRatherThanQueued() {
+    var admission = queueing(10, Duration.ofSeconds(5));
+    for (int i = 0; i < 5; i++) {
+      now(admission.acquire(Priority.SHEDDABLE, "reader"));
+    }
+    assertTrue(refusedAtOnce(admission.acquire(Priority.SHEDDABLE, "reader")), "lists: 50 %");
+    for (int i = 0; i < 4; i++) {
+      now(admission.acquire(Priority.CRITICAL, "noisy"));
+    }
+    now(admission.acquire(Priority.CRITICAL, "quiet"));
+    assertTrue(
+        refusedAtOnce(admission.acquire(Priority.CRITICAL, "reader")),
+        "three tenants share 10: 'reader' holds 5, more than its 4");
+    assertFalse(
+        admission.acquire(Priority.CRITICAL, "quiet").toCompletableFuture().isDone(),
+        "'quiet' holds 1 of its 4: it waits");
   }
 
   private void runBusy(Admission admission, int rounds, long latencyNanos) {
