@@ -8,7 +8,7 @@ import io.bulwark.domain.Ids;
 import io.bulwark.domain.JsonSerializable;
 import io.bulwark.domain.Slices;
 import io.bulwark.domain.WebhookTags;
-import io.bulwark.domain.telemetry.Traced;
+import io.bulwark.domain.telemetry.Trace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import kamon.context.Context;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -87,7 +86,7 @@ public final class Account
   record Batch(List<Queued> commands, ActorRef<Command> front)
       implements Command, NoSerializationVerificationNeeded {}
 
-  record Queued(Command command, Context trace) {}
+  record Queued(Command command, Trace trace) {}
 
   /** To the batcher: the batch's write is committed and its replies sent (or none was needed). */
   enum BatchWritten implements Command, NoSerializationVerificationNeeded {
@@ -331,7 +330,7 @@ public final class Account
             (state, command) ->
                 command instanceof Batch batch
                     ? decideAll(state, batch.commands(), batch.front())
-                    : decideAll(state, List.of(new Queued(command, Context.Empty())), null));
+                    : decideAll(state, List.of(new Queued(command, Trace.NONE)), null));
   }
 
   /**
@@ -347,12 +346,12 @@ public final class Account
     List<Runnable> replies = new ArrayList<>(commands.size());
     for (Queued queued : commands) {
       State before = next;
-      var decision = Traced.get(queued.trace(), () -> rules.decide(before, queued.command()));
+      var decision = queued.trace().get(() -> rules.decide(before, queued.command()));
       for (Event event : decision.events()) {
         next = AccountRules.apply(next, event);
         events.add(event);
       }
-      replies.add(Traced.wrap(queued.trace(), decision.reply().apply(next)));
+      replies.add(queued.trace().wrap(decision.reply().apply(next)));
     }
     // The batcher hears first, so whoever gets a reply finds the account ready for more.
     Runnable answer =

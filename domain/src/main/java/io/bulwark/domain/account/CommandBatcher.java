@@ -2,13 +2,11 @@ package io.bulwark.domain.account;
 
 import com.typesafe.config.Config;
 import io.bulwark.domain.EntityDispatcher;
-import io.bulwark.domain.telemetry.Traced;
+import io.bulwark.domain.telemetry.Trace;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import kamon.Kamon;
-import kamon.metric.Metric;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
@@ -31,13 +29,6 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 final class CommandBatcher extends AbstractBehavior<Account.Command> {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(CommandBatcher.class);
-  private static final Metric.Histogram BATCH_COMMANDS =
-      Kamon.histogram(
-          "bulwark.account.batch.commands", "Commands an account decided in one journal write");
-  private static final Metric.Counter DROPPED =
-      Kamon.counter(
-          "bulwark.account.commands.dropped",
-          "Commands an account dropped unanswered, waited too long or queue full, by reason");
 
   /** From {@code bulwark.accounts.batch}. */
   record Settings(int maxCommands, Duration maxWait, int maxQueued) {
@@ -93,7 +84,7 @@ final class CommandBatcher extends AbstractBehavior<Account.Command> {
       drop("queue_full", 1);
       return this;
     }
-    queue.add(new Waiting(new Account.Queued(command, Traced.current()), System.nanoTime()));
+    queue.add(new Waiting(new Account.Queued(command, Trace.current()), System.nanoTime()));
     if (!busy) {
       flush();
     }
@@ -123,13 +114,13 @@ final class CommandBatcher extends AbstractBehavior<Account.Command> {
     while (!queue.isEmpty() && batch.size() < settings.maxCommands()) {
       batch.add(queue.poll().queued());
     }
-    BATCH_COMMANDS.withoutTags().record(batch.size());
+    AccountTelemetry.batch(batch.size());
     writer.tell(new Account.Batch(List.copyOf(batch), getContext().getSelf()));
     busy = true;
   }
 
   private void drop(String reason, int count) {
-    DROPPED.withTag("reason", reason).increment(count);
+    AccountTelemetry.dropped(reason, count);
     log.warn(
         "Account {} dropped {} command(s) unanswered ({}); their callers ask again",
         getContext().getSelf().path().name(),

@@ -27,14 +27,6 @@ public final class Traced {
     }
   }
 
-  /** {@code work}, to run later inside {@code context} (as the message that asked for it). */
-  public static Runnable wrap(Context context, Runnable work) {
-    if (context == null || context.isEmpty()) {
-      return work;
-    }
-    return () -> run(context, work);
-  }
-
   public static <T> T get(Context context, Supplier<T> work) {
     if (context == null || context.isEmpty()) {
       return work.get();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.domain.DomainTestConfig;
 import io.bulwark.domain.Refusal;
+import io.bulwark.domain.telemetry.Trace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import kamon.context.Context;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -268,6 +268,6 @@ class AccountBatchTest {
   }
 
   private static Account.Queued queued(Account.Command command) {
-    return new Account.Queued(command, Context.Empty());
+    return new Account.Queued(command, Trace.NONE);
   }
 }
