@@ -29,6 +29,7 @@ public final class Profile {
       Load.closed(system, 32, Duration.ofSeconds(30), i -> ledger.transfer("warm", i));
       measure("uniform", () -> Load.closed(system, 32, PHASE, i -> ledger.transfer("p", i)));
       measure("hot account", () -> Load.closed(system, 32, PHASE, ledger::hotTransfer));
+      idle();
     } finally {
       system.terminate();
     }
@@ -49,6 +50,20 @@ public final class Profile {
     for (var counter : after.entrySet()) {
       double delta = counter.getValue() - before.getOrDefault(counter.getKey(), 0.0);
       System.out.printf("  %-28s %10.2f per transfer%n", counter.getKey(), delta / transfers);
+    }
+  }
+
+  /** The same counters over a phase without traffic, per second: what polling costs. */
+  private static void idle() throws Exception {
+    Thread.sleep(5_000); // let the last transfers' projection and webhook work finish
+    var before = sample();
+    Thread.sleep(PHASE.toMillis());
+    var after = sample();
+    System.out.println("idle (no requests):");
+    for (var counter : after.entrySet()) {
+      double delta = counter.getValue() - before.getOrDefault(counter.getKey(), 0.0);
+      System.out.printf(
+          "  %-28s %10.2f per second%n", counter.getKey(), delta / (PHASE.toMillis() / 1000.0));
     }
   }
 
