@@ -83,8 +83,7 @@ public final class Account
    * Commands queued by the {@link CommandBatcher} while the last write was in flight, with the
    * trace context each arrived in; decided in order and written at once. Never leaves its node.
    */
-  record Batch(List<Queued> commands, ActorRef<Command> front)
-      implements Command, NoSerializationVerificationNeeded {}
+  record Batch(List<Queued> commands) implements Command, NoSerializationVerificationNeeded {}
 
   record Queued(Command command, Trace trace) {}
 
@@ -329,8 +328,8 @@ public final class Account
         .onAnyCommand(
             (state, command) ->
                 command instanceof Batch batch
-                    ? decideAll(state, batch.commands(), batch.front())
-                    : decideAll(state, List.of(new Queued(command, Trace.NONE)), null));
+                    ? decideAll(state, batch.commands())
+                    : decideAll(state, List.of(new Queued(command, Trace.NONE))));
   }
 
   /**
@@ -339,8 +338,7 @@ public final class Account
    * failed write restarts the entity, which recovers from the journal and answers none of them:
    * nothing unacknowledged was promised, and the callers ask again.
    */
-  private ReplyEffect<Event, State> decideAll(
-      State state, List<Queued> commands, ActorRef<Command> front) {
+  private ReplyEffect<Event, State> decideAll(State state, List<Queued> commands) {
     State next = state;
     List<Event> events = new ArrayList<>();
     List<Runnable> replies = new ArrayList<>(commands.size());

@@ -115,7 +115,7 @@ final class CommandBatcher extends AbstractBehavior<Account.Command> {
       batch.add(queue.poll().queued());
     }
     AccountTelemetry.batch(batch.size());
-    writer.tell(new Account.Batch(List.copyOf(batch), getContext().getSelf()));
+    writer.tell(new Account.Batch(List.copyOf(batch)));
     busy = true;
   }
 

@@ -147,8 +147,7 @@ class AccountBatchTest {
                 queued(new Account.Credit("in", 100, EUR, "cash", "r", AT, steps.ref())),
                 queued(new Account.Reserve("t1", 60, EUR, steps.ref())),
                 queued(new Account.Reserve("t2", 60, EUR, steps.ref())),
-                queued(new Account.Reserve("t1", 60, EUR, steps.ref()))),
-            testKit.<Account.Command>createTestProbe().ref());
+                queued(new Account.Reserve("t1", 60, EUR, steps.ref()))));
 
     var result = kit.runCommand(batch);
 
